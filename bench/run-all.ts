@@ -1,0 +1,150 @@
+/**
+ * The benchmark suite behind BENCHMARKS.md: a real `runplane serve` stack (durable SQLite file,
+ * WebSocket, fastify) in this process, load from separate client processes on loopback.
+ *   npm run bench                 all of it
+ *   BENCH=events,latency npm run bench
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import Fastify from "fastify";
+import { startServer } from "../src/cli/compose.js";
+import { silentLogger } from "../src/runtime/logger.js";
+
+const CLIENT = new URL("./clients/arcp-client.mjs", import.meta.url).pathname;
+const only = new Set((process.env["BENCH"] ?? "events,latency,jobs,idle,replay,arp").split(","));
+
+function client(
+  args: string[],
+  onLine?: (line: string) => void,
+): { result: Promise<Record<string, unknown>>; end(): void } {
+  const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  let last = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    for (const line of chunk.split("\n").filter(Boolean)) {
+      last = line;
+      onLine?.(line);
+    }
+  });
+  const result = new Promise<Record<string, unknown>>((resolve, reject) =>
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`client exited ${code}`)),
+    ),
+  );
+  return { result, end: () => child.stdin.end() };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "runplane-bench-"));
+  const server = await startServer(
+    {
+      host: "127.0.0.1",
+      port: 0,
+      db: join(dir, "bench.db"),
+      workspace: join(dir, "ws"),
+      auth: { token: ["bench=bench"] },
+      runtime: { maxSessionsPerPrincipal: 10_000, maxBacklogEvents: 10_000_000 },
+    },
+    silentLogger,
+  );
+  const ws = `${server.url.replace(/^http/, "ws")}/arcp`;
+  const out: Record<string, unknown> = {
+    node: process.version,
+    cpus: (await import("node:os")).cpus().length,
+  };
+  let lastEvents: Record<string, unknown> | undefined;
+
+  if (only.has("events")) {
+    const runs: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await client(["events", ws, "100000", "100"]).result);
+    lastEvents = runs.at(-1);
+    out["events_to_one_client_per_sec"] = median(runs.map((r) => r["events_per_sec"] as number));
+    out["events_runs"] = runs.map((r) => r["events_per_sec"]);
+  }
+  if (only.has("replay") && lastEvents !== undefined) {
+    const runs: number[] = [];
+    let sid = lastEvents["session_id"] as string;
+    let token = lastEvents["resume_token"] as string;
+    for (let i = 0; i < 3; i++) {
+      const r = await client(["replay", ws, sid, token, "100001"]).result;
+      runs.push(r["events_per_sec"] as number);
+      const session = await server.runtime.store.getSession(sid);
+      void session;
+      // The token rotated; a fresh events session is used for each further run.
+      const fresh = await client(["events", ws, "100000", "100"]).result;
+      sid = fresh["session_id"] as string;
+      token = fresh["resume_token"] as string;
+    }
+    out["resume_replay_events_per_sec"] = median(runs);
+    out["replay_runs"] = runs;
+  }
+  if (only.has("latency")) {
+    const runs: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await client(["latency", ws, "3000"]).result);
+    out["submit_to_accepted_p50_ms"] = median(runs.map((r) => r["p50_ms"] as number));
+    out["submit_to_accepted_p99_ms"] = median(runs.map((r) => r["p99_ms"] as number));
+  }
+  if (only.has("jobs")) {
+    const rss: number[] = [];
+    const timer = setInterval(() => rss.push(process.memoryUsage().rss), 100);
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++)
+      runs.push((await client(["jobs", ws, "50", "5", "8"]).result)["jobs_per_sec"] as number);
+    clearInterval(timer);
+    out["echo_jobs_per_sec_50_sessions"] = median(runs);
+    out["jobs_runs"] = runs;
+    out["peak_rss_mb_during_jobs"] = Math.round(Math.max(...rss) / 1048576);
+  }
+  if (only.has("idle")) {
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let ready: () => void = () => {};
+    const isReady = new Promise<void>((r) => (ready = r));
+    const c = client(["idle", ws, "2000"], (line) => line.includes("ready") && ready());
+    await isReady;
+    await new Promise((r) => setTimeout(r, 500));
+    global.gc?.();
+    const after = process.memoryUsage().heapUsed;
+    out["heap_bytes_per_idle_session"] = Math.round((after - before) / 2000);
+    c.end();
+    await c.result;
+  }
+  if (only.has("arp")) {
+    const body = JSON.stringify({
+      root_node_type_ref: { node_type_id: "echo", version: "latest" },
+      input: { x: 1 },
+    });
+    const run = (url: string) =>
+      autocannon({
+        url,
+        method: "POST",
+        connections: 50,
+        duration: 5,
+        headers: { "content-type": "application/json", authorization: "Bearer bench" },
+        body,
+      });
+    const arp = await run(`${server.url}/v1/runs`);
+    const bare = Fastify();
+    bare.post("/v1/runs", async () => ({ run_id: "r", state: "queued", root_node_run_id: "j" }));
+    await bare.listen({ port: 0, host: "127.0.0.1" });
+    const addr = bare.server.address() as { port: number };
+    const floor = await run(`http://127.0.0.1:${addr.port}/v1/runs`);
+    await bare.close();
+    out["arp_post_runs_per_sec"] = Math.round(arp.requests.average);
+    out["bare_fastify_post_per_sec"] = Math.round(floor.requests.average);
+    out["arp_vs_bare"] = Number((arp.requests.average / floor.requests.average).toFixed(2));
+    out["arp_non2xx"] = arp.non2xx;
+  }
+  await server.close();
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+await main();

@@ -1,0 +1,4 @@
+/** Runs the CLI from source (tests spawn it with `node --import tsx src/cli/entry.ts …`). */
+import { main } from "./main.js";
+
+await main(process.argv);

@@ -1,0 +1,186 @@
+/** Flags shared by several commands; every flag has an environment variable (README lists them). */
+import { type Command, Option } from "commander";
+import type { RuntimeConfig } from "../runtime/config.js";
+
+export interface CommonFlags {
+  db?: string;
+  agents?: string;
+  config?: string;
+  logLevel: string;
+  auth?: string;
+  token?: string[];
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  jwksUrl?: string;
+  jwtAlgorithms?: string;
+  jwtClockSkew?: string;
+  resumeWindow?: string;
+  heartbeatInterval?: string;
+  maxMessageBytes?: string;
+  maxSessionsPerPrincipal?: string;
+  jobRetention?: string;
+  requireModelUse?: boolean;
+  credentialRotate?: string;
+  observer?: string[];
+  workspace?: string;
+  tools?: string;
+  modelEndpoint?: string;
+  modelApiKey?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addAuthOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        "--auth <mode>",
+        "none | bearer | jwt (default: bearer with --token, else none)",
+      ).env("RUNPLANE_AUTH"),
+    )
+    .addOption(
+      new Option(
+        "--token <TOKEN=PRINCIPAL>",
+        "static bearer token for a principal (repeatable; RUNPLANE_TOKENS=a=p1,b=p2)",
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option("--jwt-issuer <url>", "expected JWT issuer; keys found by OIDC discovery").env(
+        "RUNPLANE_JWT_ISSUER",
+      ),
+    )
+    .addOption(
+      new Option("--jwt-audience <aud>", "expected JWT audience").env("RUNPLANE_JWT_AUDIENCE"),
+    )
+    .addOption(
+      new Option("--jwks-url <url>", "JWKS URL (instead of discovery)").env("RUNPLANE_JWKS_URL"),
+    )
+    .addOption(
+      new Option("--jwt-algorithms <list>", "allowed JWT algorithms (default RS256)").env(
+        "RUNPLANE_JWT_ALGORITHMS",
+      ),
+    )
+    .addOption(
+      new Option("--jwt-clock-skew <sec>", "JWT clock tolerance (default 60)").env(
+        "RUNPLANE_JWT_CLOCK_SKEW",
+      ),
+    );
+}
+
+export function addCoreOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--db <path>", "SQLite database file (:memory: for a throwaway one)").env(
+        "RUNPLANE_DB",
+      ),
+    )
+    .addOption(
+      new Option("--agents <file>", "ES module exporting agent definitions").env("RUNPLANE_AGENTS"),
+    )
+    .addOption(
+      new Option("--config <file>", "JSON config with command agents and tools").env(
+        "RUNPLANE_CONFIG",
+      ),
+    )
+    .addOption(
+      new Option("--log-level <level>", "pino log level").env("RUNPLANE_LOG_LEVEL").default("info"),
+    )
+    .addOption(
+      new Option("--resume-window <sec>", "how long a dropped session stays resumable").env(
+        "RUNPLANE_RESUME_WINDOW",
+      ),
+    )
+    .addOption(
+      new Option("--heartbeat-interval <sec>", "heartbeat interval offered to clients").env(
+        "RUNPLANE_HEARTBEAT_INTERVAL",
+      ),
+    )
+    .addOption(
+      new Option("--max-message-bytes <n>", "inbound message size limit").env(
+        "RUNPLANE_MAX_MESSAGE_BYTES",
+      ),
+    )
+    .addOption(
+      new Option("--max-sessions-per-principal <n>", "open sessions allowed per principal").env(
+        "RUNPLANE_MAX_SESSIONS_PER_PRINCIPAL",
+      ),
+    )
+    .addOption(
+      new Option("--job-retention <sec>", "how long finished jobs stay listable").env(
+        "RUNPLANE_JOB_RETENTION",
+      ),
+    )
+    .addOption(
+      new Option("--require-model-use", "a lease without model.use forbids every model").env(
+        "RUNPLANE_REQUIRE_MODEL_USE",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--observer <principal>",
+        "principal allowed to list and subscribe to every job (repeatable)",
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--credential-rotate <sec>",
+        "rotate live jobs' provisioned credentials on this period",
+      ).env("RUNPLANE_CREDENTIAL_ROTATE"),
+    )
+    .addOption(
+      new Option("--workspace <dir>", "directory agents see as / for fs.read and fs.write").env(
+        "RUNPLANE_WORKSPACE",
+      ),
+    )
+    .addOption(
+      new Option("--tools <file>", "ES module exporting tool definitions").env("RUNPLANE_TOOLS"),
+    )
+    .addOption(
+      new Option(
+        "--model-endpoint <url>",
+        "OpenAI-compatible endpoint for models other than mock/*",
+      ).env("RUNPLANE_MODEL_ENDPOINT"),
+    )
+    .addOption(
+      new Option("--model-api-key <key>", "API key for --model-endpoint").env(
+        "RUNPLANE_MODEL_API_KEY",
+      ),
+    );
+}
+
+/** The world-related flags, in the shape the composition root takes. */
+export function worldOptions(flags: CommonFlags) {
+  return {
+    workspace: flags.workspace,
+    toolsFile: flags.tools,
+    modelEndpoint: flags.modelEndpoint,
+    modelApiKey: flags.modelApiKey,
+  };
+}
+
+function num(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+export function runtimeSettings(flags: CommonFlags): Partial<RuntimeConfig> {
+  const out: Partial<RuntimeConfig> = {};
+  const set = <K extends keyof RuntimeConfig>(
+    key: K,
+    value: RuntimeConfig[K] | undefined,
+  ): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  set("resumeWindowSec", num(flags.resumeWindow));
+  set("heartbeatIntervalSec", num(flags.heartbeatInterval));
+  set("maxMessageBytes", num(flags.maxMessageBytes));
+  set("maxSessionsPerPrincipal", num(flags.maxSessionsPerPrincipal));
+  set("jobRetentionSec", num(flags.jobRetention));
+  set("credentialRotateSec", num(flags.credentialRotate));
+  if (flags.requireModelUse === true) out.requireModelUse = true;
+  const observers = [
+    ...(flags.observer ?? []),
+    ...(process.env["RUNPLANE_OBSERVERS"] ?? "").split(",").filter((s) => s !== ""),
+  ];
+  if (observers.length > 0) out.visibility = { kind: "observers", principals: observers };
+  return out;
+}

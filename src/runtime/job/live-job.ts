@@ -1,0 +1,158 @@
+/**
+ * A running job (§7): its authority, its abort signal and the fan-out of its events to the
+ * owning session and to subscribers, each in its own event_seq space (§7.6, §8.3).
+ * Exactly one terminal envelope is ever produced.
+ */
+
+import type { BudgetCounters, CompiledLease } from "../../lease/index.js";
+import { ArcpError } from "../../protocol/errors.js";
+import type { Credential } from "../../protocol/messages/index.js";
+import type { JobRecord } from "../../store/store.js";
+import { isoTime } from "../clock.js";
+import type { SessionChannel } from "../session/session-channel.js";
+import { type JobOutcome, terminalPayload } from "./outcome.js";
+
+/** A live-only variant of an event for the sessions allowed to see a secret in it. */
+export interface SecretDelivery {
+  liveJson: string;
+  mayReveal(channel: SessionChannel): boolean;
+}
+
+/** Something that wants a copy of the job's events (a subscription, the ARP stream). */
+export interface JobListener {
+  readonly key: string;
+  offer(
+    type: string,
+    kind: string | null,
+    payloadJson: string,
+    ownerSeq: number | undefined,
+    secret?: SecretDelivery,
+  ): void;
+}
+
+export interface LiveJobHooks {
+  now(): number;
+  /** Resolves while the event writer has room (producer back-pressure). */
+  room(): Promise<void>;
+  onTerminal(job: LiveJob, outcome: JobOutcome): void;
+}
+
+/** What bounds a job's operations (§9): its lease, live budget, expiry and trace context. */
+export interface JobAuthority {
+  lease: CompiledLease;
+  budget: BudgetCounters | null;
+  expiresAtMs: number | undefined;
+  traceparent: string;
+}
+
+export class LiveJob {
+  readonly id: string;
+  readonly record: JobRecord;
+  readonly owner: SessionChannel;
+  readonly abort = new AbortController();
+  readonly listeners = new Map<string, JobListener>();
+  readonly children = new Set<LiveJob>();
+  parent: LiveJob | null = null;
+  /** Credential values live only in memory, and only while the job does (§9.8.2). */
+  credentials: Credential[] = [];
+  /** Whether credentials were (being) issued, so they must be revoked at the end. */
+  credentialsIssued = false;
+  /** Set when the runtime decided the ending (cancel, timeout, expiry) before the agent did. */
+  stopOutcome: JobOutcome | null = null;
+  #terminal = false;
+  #resolveDone!: (outcome: JobOutcome) => void;
+  /** Settles with the job's outcome once its terminal is produced (delegation awaits it). */
+  readonly done: Promise<JobOutcome> = new Promise((resolve) => {
+    this.#resolveDone = resolve;
+  });
+  readonly #hooks: LiveJobHooks;
+  readonly #cleanups: (() => void)[] = [];
+
+  readonly authority: JobAuthority;
+
+  constructor(
+    record: JobRecord,
+    owner: SessionChannel,
+    authority: JobAuthority,
+    hooks: LiveJobHooks,
+  ) {
+    this.id = record.id;
+    this.record = record;
+    this.authority = authority;
+    this.owner = owner;
+    this.#hooks = hooks;
+  }
+
+  get terminal(): boolean {
+    return this.#terminal;
+  }
+
+  get traceId(): string {
+    return this.record.traceId;
+  }
+
+  /** Register work to undo when the job ends (timers, child links). */
+  onEnd(cleanup: () => void): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  /** Emit a `job.event` of `kind` whose body is already validated. */
+  emit(kind: string, body: unknown): Promise<void> {
+    if (this.#terminal) return Promise.resolve();
+    const payloadJson = `{"kind":"${kind}","ts":"${isoTime(this.#hooks.now())}","body":${JSON.stringify(body)}}`;
+    this.#fanout("job.event", kind, payloadJson);
+    return this.#hooks.room();
+  }
+
+  /** End the job; later calls are ignored, so there is exactly one terminal (§7.3). */
+  finish(outcome: JobOutcome): boolean {
+    if (this.#terminal) return false;
+    const { type, payload } = terminalPayload(outcome);
+    this.#fanout(type, null, JSON.stringify(payload));
+    this.#terminal = true;
+    if (!this.abort.signal.aborted) this.abort.abort(new ArcpError("CANCELLED", "job ended"));
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#hooks.onTerminal(this, outcome);
+    this.#resolveDone(outcome);
+    return true;
+  }
+
+  /**
+   * Emit an event whose full body may only reach the submitter's live sessions (a rotated
+   * credential, §9.8.2, DESIGN-23): everyone else, and the durable log, get `redacted`.
+   */
+  emitSecret(
+    kind: string,
+    full: unknown,
+    redacted: unknown,
+    mayReveal: (channel: SessionChannel) => boolean,
+  ): Promise<void> {
+    if (this.#terminal) return Promise.resolve();
+    const ts = isoTime(this.#hooks.now());
+    const fullJson = `{"kind":"${kind}","ts":"${ts}","body":${JSON.stringify(full)}}`;
+    const redactedJson = `{"kind":"${kind}","ts":"${ts}","body":${JSON.stringify(redacted)}}`;
+    this.#fanout("job.event", kind, redactedJson, { liveJson: fullJson, mayReveal });
+    return this.#hooks.room();
+  }
+
+  #fanout(type: string, kind: string | null, payloadJson: string, secret?: SecretDelivery): void {
+    const owner = this.owner;
+    let ownerSeq: number | undefined;
+    if (owner.accepts(kind)) {
+      const live = secret?.mayReveal(owner) ? secret.liveJson : payloadJson;
+      ownerSeq = owner.pushJobFrame(
+        this.id,
+        this.record.traceId,
+        type,
+        kind,
+        this.#hooks.now(),
+        true,
+        payloadJson,
+        live,
+      );
+      this.record.lastEventSeq = ownerSeq;
+    }
+    for (const listener of this.listeners.values())
+      listener.offer(type, kind, payloadJson, ownerSeq, secret);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Delegation (§10, §9.4, DESIGN-24): the parent's lease must grant `agent.delegate` for the
+ * child agent; the child's lease must be a subset (decided exactly, with a witness); a `delegate`
+ * event appears in the parent's stream; the child runs in the same session with `parent_job_id`
+ * and the parent's trace; its result (or error) is what `ctx.delegate` resolves to. A refusal
+ * reaches the parent as a `tool_result` error with `call_id` = `delegate_id`.
+ */
+import type { DelegateOptions } from "../../agents/agent.js";
+import { encodeEnvelope } from "../../protocol/envelope.js";
+import { ArcpError } from "../../protocol/errors.js";
+import { newMessageId } from "../../protocol/ids.js";
+import { createJob } from "../job/create-job.js";
+import { issueJobCredentials } from "../job/credentials.js";
+import { credentialsFor } from "../job/credentials-view.js";
+import type { LiveJob } from "../job/live-job.js";
+import { startJob } from "../job/start-job.js";
+import type { Runtime } from "../runtime.js";
+import { type GateOptions, gate } from "./gate.js";
+import { endExpired, newCallId } from "./mediate.js";
+
+export async function delegate(
+  rt: Runtime,
+  parent: LiveJob,
+  agent: string,
+  input: unknown,
+  options: DelegateOptions,
+  gateOptions: () => GateOptions,
+): Promise<unknown> {
+  const delegateId = options.delegateId ?? newCallId().replace(/^call_/, "del_");
+  const refuse = async (error: unknown): Promise<never> => {
+    const err = ArcpError.from(error);
+    await parent.emit("tool_result", { call_id: delegateId, error: err.toPayload() });
+    if (err.code === "LEASE_EXPIRED") endExpired(parent);
+    throw err;
+  };
+  try {
+    gate(parent, "agent.delegate", agent, gateOptions());
+  } catch (error) {
+    return refuse(error);
+  }
+  const body: Record<string, unknown> = { delegate_id: delegateId, agent, input: input ?? null };
+  if (options.lease !== undefined) body["lease_request"] = options.lease;
+  if (options.leaseConstraints !== undefined) body["lease_constraints"] = options.leaseConstraints;
+  await parent.emit("delegate", body);
+  let child: LiveJob | undefined;
+  try {
+    const creation = await createJob(rt, {
+      channel: parent.owner,
+      principal: parent.record.principal,
+      agent,
+      input,
+      leaseRequest: options.lease ?? {},
+      leaseConstraints: options.leaseConstraints,
+      idempotencyKey: undefined,
+      maxRuntimeSec: undefined,
+      traceId: parent.traceId,
+      parent,
+      delegateId,
+    });
+    if (creation.kind !== "accepted")
+      throw new ArcpError("INTERNAL_ERROR", "delegation replayed a job");
+    child = creation.job;
+    if (parent.credentialsIssued) await issueJobCredentials(rt, child);
+    const credentials = credentialsFor(child, parent.owner);
+    const accepted =
+      credentials === undefined ? creation.accepted : { ...creation.accepted, credentials };
+    parent.owner.pushControl(
+      encodeEnvelope(
+        "job.accepted",
+        {
+          id: newMessageId(),
+          session_id: parent.owner.id,
+          trace_id: child.traceId,
+          job_id: child.id,
+        },
+        accepted,
+      ),
+    );
+    startJob(rt, child, creation.agent);
+  } catch (error) {
+    child?.finish({ kind: "error", error: ArcpError.from(error), finalStatus: "error" });
+    return refuse(error);
+  }
+  const outcome = await child.done;
+  if (outcome.kind === "error") {
+    await parent.emit("tool_result", { call_id: delegateId, error: outcome.error.toPayload() });
+    throw outcome.error;
+  }
+  const result =
+    outcome.kind === "success"
+      ? outcome.result
+      : {
+          result_id: outcome.resultId,
+          result_size: outcome.size,
+          ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+        };
+  await parent.emit("tool_result", { call_id: delegateId, result: result ?? null });
+  return result;
+}

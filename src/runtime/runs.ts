@@ -1,0 +1,183 @@
+/**
+ * ARP runs on the embedded runtime (DESIGN-17): an ARP run *is* an ARCP job, owned by the HTTP
+ * caller's principal, living in a session of its own so its events have their own log. The
+ * gateway maps HTTP onto these calls; this module never sees HTTP.
+ */
+
+import { ArcpError } from "../protocol/errors.js";
+import { newSessionId } from "../protocol/ids.js";
+import type { EventRecord, JobRecord, SessionRecord } from "../store/store.js";
+import { ALL_FEATURES } from "./config.js";
+import { createJob } from "./job/create-job.js";
+import { startJob, stopJob } from "./job/start-job.js";
+import type { Runtime } from "./runtime.js";
+import { hashResumeToken, newResumeToken } from "./session/resume-token.js";
+import { canObserve } from "./visibility.js";
+
+export interface RunStart {
+  principal: string;
+  /** Client-chosen run id; makes the start idempotent. */
+  runId?: string | undefined;
+  /** `name`, or `name@version`. */
+  agent: string;
+  input: unknown;
+  leaseRequest?: Record<string, string[]> | undefined;
+  leaseConstraints?: { expires_at?: string | undefined } | undefined;
+  maxRuntimeSec?: number | undefined;
+  runContext?: Record<string, unknown> | undefined;
+  /** The whole start request, so a repeated run_id with another body is a conflict. */
+  body: unknown;
+  traceId?: string | undefined;
+}
+
+const TERMINAL_TYPES = new Set(["job.result", "job.error"]);
+
+export class RunService {
+  readonly #rt: Runtime;
+
+  constructor(rt: Runtime) {
+    this.#rt = rt;
+  }
+
+  /** Start a run, or return the existing one for a repeated run_id with the same body. */
+  async start(req: RunStart): Promise<{ record: JobRecord; created: boolean }> {
+    const rt = this.#rt;
+    if (rt.stopping) throw new ArcpError("INTERNAL_ERROR", "runtime is shutting down");
+    if (req.runId !== undefined) {
+      const existing = await rt.store.getJobByRunId(req.principal, req.runId);
+      if (existing !== undefined) {
+        const again = await this.#create(req, existing.sessionId);
+        return { record: again.record, created: false };
+      }
+    }
+    const session = await this.#newRunSession(req.principal);
+    try {
+      return await this.#create(req, session.id);
+    } catch (error) {
+      // A refused start (unknown agent, bad lease) leaves no empty run session behind.
+      rt.channels.delete(session.id);
+      await rt.store.deleteSession(session.id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #create(
+    req: RunStart,
+    sessionId: string,
+  ): Promise<{ record: JobRecord; created: boolean }> {
+    const rt = this.#rt;
+    const session = (await rt.store.getSession(sessionId)) as SessionRecord;
+    const channel = rt.channelFor(session);
+    const creation = await createJob(rt, {
+      channel,
+      principal: req.principal,
+      agent: req.agent,
+      input: req.input,
+      leaseRequest: req.leaseRequest,
+      leaseConstraints: req.leaseConstraints,
+      idempotencyKey: req.runId === undefined ? undefined : `arp-run:${req.runId}`,
+      maxRuntimeSec: req.maxRuntimeSec,
+      traceId: req.traceId,
+      ...(req.runId === undefined ? {} : { runId: req.runId }),
+      ...(req.runContext === undefined ? {} : { runContext: req.runContext }),
+      digestExtra: req.body,
+    });
+    if (creation.kind === "replayed") {
+      const record = rt.jobs.get(creation.record.id)?.record ?? creation.record;
+      return { record, created: false };
+    }
+    startJob(rt, creation.job, creation.agent);
+    return { record: creation.job.record, created: true };
+  }
+
+  async #newRunSession(principal: string): Promise<SessionRecord> {
+    const record: SessionRecord = {
+      id: newSessionId(),
+      principal,
+      // Run sessions are never resumed; the hash of a token nobody holds keeps them shut.
+      resumeTokenHash: hashResumeToken(newResumeToken()),
+      features: [...ALL_FEATURES],
+      resumeWindowSec: this.#rt.config.resumeWindowSec,
+      createdAt: this.#rt.clock.now(),
+      detachedAt: this.#rt.clock.now(),
+      lastSeq: 0,
+      ackedSeq: 0,
+      origin: "arp",
+    };
+    await this.#rt.store.createSession(record);
+    return record;
+  }
+
+  /** The run visible to `principal` under `runId` (a client run id, or a job id). */
+  async find(principal: string, runId: string): Promise<JobRecord | undefined> {
+    const rt = this.#rt;
+    const stored =
+      (await rt.store.getJobByRunId(principal, runId)) ?? (await rt.store.getJob(runId));
+    if (stored === undefined || !canObserve(rt, principal, stored)) return undefined;
+    return rt.jobs.get(stored.id)?.record ?? stored;
+  }
+
+  /** Cancel like the owner's job.cancel would (§7.4); a finished run is returned unchanged. */
+  async cancel(principal: string, runId: string): Promise<JobRecord | undefined> {
+    const record = await this.find(principal, runId);
+    if (record === undefined) return undefined;
+    if (record.principal !== principal) {
+      throw new ArcpError(
+        "PERMISSION_DENIED",
+        "only the principal that started the run may cancel it",
+      );
+    }
+    const live = this.#rt.jobs.get(record.id);
+    if (live !== undefined) {
+      stopJob(live, {
+        kind: "error",
+        error: new ArcpError("CANCELLED", "cancelled through the ARP gateway"),
+        finalStatus: "cancelled",
+      });
+      await this.#rt.writer.idle();
+      return live.record;
+    }
+    return record;
+  }
+
+  /**
+   * The job's own events, from the durable log, then live until its terminal. Pull-based:
+   * nothing is read ahead of the consumer, so a slow reader costs no memory.
+   */
+  async *events(record: JobRecord, signal: AbortSignal): AsyncGenerator<EventRecord> {
+    const rt = this.#rt;
+    let after = 0;
+    for (;;) {
+      const live = rt.jobs.get(record.id);
+      const wake = live === undefined ? undefined : this.#nextEvent(live.id, signal);
+      await rt.writer.idle();
+      const page = await rt.store.readJobEvents(record.id, after, 256);
+      for (const ev of page) {
+        after = ev.seq;
+        yield ev;
+        if (TERMINAL_TYPES.has(ev.type)) return;
+      }
+      if (signal.aborted) return;
+      if (page.length > 0) continue;
+      if (wake === undefined) return;
+      await wake;
+    }
+  }
+
+  /** Resolves when the live job emits anything (or the reader goes away). */
+  #nextEvent(jobId: string, signal: AbortSignal): Promise<void> {
+    const live = this.#rt.jobs.get(jobId);
+    if (live === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const key = `arp-stream:${Math.random().toString(36).slice(2)}`;
+      const done = (): void => {
+        live.listeners.delete(key);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      live.listeners.set(key, { key, offer: done });
+      signal.addEventListener("abort", done, { once: true });
+      void live.done.then(done);
+    });
+  }
+}

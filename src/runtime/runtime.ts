@@ -1,0 +1,246 @@
+/**
+ * The runtime: composes the ports (store, authenticator, agents, clock, logger) into sessions
+ * and jobs. Transports hand it connections; it never knows which adapters it was given.
+ */
+import type { AgentRegistry } from "../agents/registry.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { CredentialService } from "../credentials/credential-service.js";
+import type { InboundEnvelope } from "../protocol/envelope.js";
+import { ArcpError } from "../protocol/errors.js";
+import type { Feature } from "../protocol/messages/session.js";
+import type { SessionRecord, Store } from "../store/store.js";
+import type { Transport } from "../transport/transport.js";
+import { type Clock, systemClock } from "./clock.js";
+import { type RuntimeConfig, resolveConfig } from "./config.js";
+import { EventWriter } from "./event-writer.js";
+import type { OperationRunner } from "./job/job-host.js";
+import { shutdownJobs } from "./job/lifecycle.js";
+import type { LiveJob } from "./job/live-job.js";
+import type { JobOutcome } from "./job/outcome.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { Maintenance, sweep } from "./maintenance.js";
+import { recoverInterruptedJobs } from "./recovery.js";
+import { onBacklog } from "./session/back-pressure.js";
+import { Connection } from "./session/connection.js";
+import { dispatchMessage } from "./session/dispatch.js";
+import { handshake } from "./session/handshake.js";
+import { HeartbeatMonitor } from "./session/heartbeat.js";
+import { SessionChannel } from "./session/session-channel.js";
+
+const refuseOperations: OperationRunner = (_job, request) =>
+  Promise.reject(
+    new ArcpError("PERMISSION_DENIED", `${request.op} is not available in this runtime`),
+  );
+
+export interface RuntimeDeps {
+  store: Store;
+  authenticator: Authenticator;
+  agents: AgentRegistry;
+  config?: Partial<RuntimeConfig>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Provisioned credentials (§9.8); offered only when configured. */
+  credentials?: CredentialService;
+  /** Builds the runner of mediated operations (§9.3); without one every operation is refused. */
+  operations?: (rt: Runtime) => OperationRunner;
+}
+
+export class Runtime {
+  readonly config: RuntimeConfig;
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly agents: AgentRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly writer: EventWriter;
+  readonly channels = new Map<string, SessionChannel>();
+  readonly connections = new Set<Connection>();
+  readonly jobs = new Map<string, LiveJob>();
+  /** Duties run once per job after its terminal (credential revocation, ARP bookkeeping). */
+  readonly jobEndHooks: ((job: LiveJob, outcome: JobOutcome) => void)[] = [];
+  readonly operations: OperationRunner;
+  readonly #bound = new Map<SessionChannel, Connection>();
+  readonly #perPrincipal = new Map<string, number>();
+  readonly #heartbeats: HeartbeatMonitor;
+  readonly #maintenance: Maintenance;
+  /** When each channel's transport last went away (for window-bound housekeeping). */
+  readonly #detachedAt = new WeakMap<SessionChannel, number>();
+  readonly credentials: CredentialService | undefined;
+  #stopping = false;
+
+  constructor(deps: RuntimeDeps) {
+    this.config = resolveConfig(deps.config);
+    this.store = deps.store;
+    this.authenticator = deps.authenticator;
+    this.agents = deps.agents;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+    this.credentials = deps.credentials;
+    if (this.credentials !== undefined) {
+      const service = this.credentials;
+      this.jobEndHooks.push((job) => {
+        if (job.credentialsIssued) {
+          void service.revokeForJob(job.id).catch((error: unknown) => {
+            this.logger.error({ err: error, job: job.id }, "credential revocation could not start");
+          });
+        }
+      });
+    }
+    this.operations = deps.operations?.(this) ?? refuseOperations;
+    this.writer = new EventWriter(this.store, {
+      highWater: this.config.writerHighWater,
+      onError: (error, attempt) =>
+        this.logger.error({ err: error, attempt }, "event log append failed; retrying"),
+    });
+    this.#heartbeats = new HeartbeatMonitor(this);
+    this.#maintenance = new Maintenance(this);
+  }
+
+  /** Recover what a crash interrupted, then start background duties. */
+  async start(): Promise<void> {
+    await recoverInterruptedJobs(this);
+    // After a restart every job is dead: whatever the ledger still holds live is revoked,
+    // continuing the retry count of the previous process (§14 revocation reliability).
+    if (this.credentials !== undefined) await this.credentials.resumeOutstanding();
+    this.#heartbeats.start();
+    this.#maintenance.start(Math.min(60_000, Math.max(1000, this.config.jobRetentionSec * 250)));
+  }
+
+  /** One housekeeping pass now (it also runs on a timer). */
+  sweep(): Promise<void> {
+    return sweep(this);
+  }
+
+  detachedAt(channel: SessionChannel): number | undefined {
+    return this.#detachedAt.get(channel);
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Serve ARCP over a freshly connected transport. */
+  accept(transport: Transport): Connection {
+    const conn = new Connection(transport, {
+      maxMessageBytes: this.config.maxMessageBytes,
+      now: () => this.clock.now(),
+      handshake: (c, env) => handshake(this, c, env),
+      dispatch: (c, env: InboundEnvelope) => dispatchMessage(this, c, env),
+      onClosed: (c) => this.#onClosed(c),
+    });
+    this.connections.add(conn);
+    if (this.#stopping) conn.close(1001, "runtime shutting down");
+    return conn;
+  }
+
+  /** Features this runtime can offer on `transport` (§6.2, §9.8, DESIGN-23). */
+  offeredFeatures(transport: Transport): Feature[] {
+    return this.config.features.filter(
+      (f) =>
+        f !== "provisioned_credentials" ||
+        (this.credentials !== undefined && transport.peer.confidential),
+    );
+  }
+
+  connectionsOf(principal: string): number {
+    return this.#perPrincipal.get(principal) ?? 0;
+  }
+
+  /** The in-memory channel of a stored session, created on first use. */
+  channelFor(record: SessionRecord): SessionChannel {
+    let channel = this.channels.get(record.id);
+    if (channel === undefined) {
+      channel = new SessionChannel(
+        {
+          id: record.id,
+          principal: record.principal,
+          features: new Set(record.features),
+          origin: record.origin,
+          lastSeq: record.lastSeq,
+          ackedSeq: record.ackedSeq,
+        },
+        this.writer,
+        this.store,
+        {
+          socketHighWaterBytes: this.config.socketHighWaterBytes,
+          maxQueueBytes: this.config.maxQueueBytes,
+          replayPageSize: this.config.replayPageSize,
+        },
+        {
+          now: () => this.clock.now(),
+          onBacklog: (ch, backlog) => onBacklog(this, ch, backlog),
+          onStoreError: (ch, error) => {
+            this.logger.error({ err: error, session: ch.id }, "replay from the event log failed");
+            this.connectionOf(ch)?.close(1011, "event log unavailable");
+          },
+        },
+      );
+      this.channels.set(record.id, channel);
+    }
+    return channel;
+  }
+
+  connectionOf(channel: SessionChannel): Connection | undefined {
+    return this.#bound.get(channel);
+  }
+
+  /** Detach whatever connection currently serves `channel` (a resume elsewhere wins). */
+  takeOver(channel: SessionChannel): void {
+    const previous = this.#bound.get(channel);
+    if (previous === undefined) return;
+    this.#unbind(previous);
+    previous.close(4000, "session resumed on another connection");
+  }
+
+  bind(conn: Connection, channel: SessionChannel, principal: string, fromSeq: number): void {
+    conn.channel = channel;
+    conn.principal = principal;
+    this.#bound.set(channel, conn);
+    this.#perPrincipal.set(principal, this.connectionsOf(principal) + 1);
+    channel.attach(conn.transport, fromSeq);
+    void this.store.setSessionDetached(channel.id, null);
+  }
+
+  #unbind(conn: Connection): void {
+    const channel = conn.channel;
+    if (channel === null || this.#bound.get(channel) !== conn) return;
+    this.#bound.delete(channel);
+    channel.detach();
+    this.#detachedAt.set(channel, this.clock.now());
+    const principal = conn.principal as string;
+    const left = this.connectionsOf(principal) - 1;
+    if (left > 0) this.#perPrincipal.set(principal, left);
+    else this.#perPrincipal.delete(principal);
+    void this.store.setSessionDetached(channel.id, this.clock.now());
+  }
+
+  #onClosed(conn: Connection): void {
+    this.connections.delete(conn);
+    this.#unbind(conn);
+  }
+
+  /** Live jobs submitted in `channel`'s session, oldest first. */
+  jobsOwnedBy(channel: SessionChannel): LiveJob[] {
+    const out: LiveJob[] = [];
+    for (const job of this.jobs.values()) if (job.owner === channel) out.push(job);
+    return out;
+  }
+
+  /** Stop accepting, end live jobs as retryable INTERNAL_ERROR, flush the log. */
+  async shutdown(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#heartbeats.stop();
+    this.#maintenance.stop();
+    shutdownJobs(this);
+    await this.writer.idle();
+    if (this.credentials !== undefined) {
+      // Give revocations a moment; whatever is unfinished resumes from the ledger next start.
+      await Promise.race([
+        this.credentials.idle(),
+        new Promise((r) => setTimeout(r, 3000).unref()),
+      ]);
+    }
+    for (const conn of this.connections) conn.close(1001, "runtime shutting down");
+  }
+}

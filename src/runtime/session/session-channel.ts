@@ -1,0 +1,296 @@
+/**
+ * A session's delivery state (§6.3, §6.5, §8.3): its event_seq counter and the cursor that
+ * moves its durable log onto whichever transport is attached. While the consumer keeps up,
+ * committed frames go straight to the socket; when it lags, the in-memory backlog is dropped
+ * and delivery continues from the store, so memory stays bounded whatever the client does.
+ */
+import { encodeJobFrame } from "../../protocol/envelope.js";
+import { newMessageId } from "../../protocol/ids.js";
+import type { EventRecord, EventStore } from "../../store/store.js";
+import type { Transport } from "../../transport/transport.js";
+import type { CommitTarget, EventWriter, WriterEntry } from "../event-writer.js";
+
+export interface ChannelLimits {
+  /** Socket buffer above which frames are queued instead of written. */
+  socketHighWaterBytes: number;
+  /** In-memory backlog above which delivery switches to reading the store. */
+  maxQueueBytes: number;
+  /** Frames read from the store per page during catch-up and replay. */
+  replayPageSize: number;
+}
+
+export interface ChannelHooks {
+  now(): number;
+  /** The undelivered backlog changed; the runtime applies back-pressure policy. */
+  onBacklog(channel: SessionChannel, backlog: number): void;
+  onStoreError(channel: SessionChannel, error: unknown): void;
+}
+
+export interface ChannelInit {
+  id: string;
+  principal: string;
+  features: ReadonlySet<string>;
+  origin: "arcp" | "arp";
+  lastSeq: number;
+  ackedSeq: number;
+}
+
+export class SessionChannel implements CommitTarget {
+  readonly id: string;
+  readonly principal: string;
+  readonly origin: "arcp" | "arp";
+  features: ReadonlySet<string>;
+  lastSeq: number;
+  committedSeq: number;
+  deliveredSeq: number;
+  ackedSeq: number;
+  pendingInWriter = 0;
+  lastOutboundAt = 0;
+  /** When delivery last moved forward (a stalled consumer is one whose backlog does not shrink). */
+  lastProgressAt = 0;
+  /** This session's subscriptions by job id (§7.6). */
+  readonly subscriptions = new Map<string, { close(): void }>();
+  /** A back_pressure status was sent and the backlog has not yet halved (§6.5). */
+  backPressureSignalled = false;
+
+  readonly #writer: EventWriter;
+  readonly #store: EventStore;
+  readonly #limits: ChannelLimits;
+  readonly #hooks: ChannelHooks;
+  #transport: Transport | null = null;
+  #queue: WriterEntry[] = [];
+  #queueBytes = 0;
+  #controls: WriterEntry[] = [];
+  #catchingUp = false;
+  #pumping = false;
+
+  constructor(
+    init: ChannelInit,
+    writer: EventWriter,
+    store: EventStore,
+    limits: ChannelLimits,
+    hooks: ChannelHooks,
+  ) {
+    this.id = init.id;
+    this.principal = init.principal;
+    this.origin = init.origin;
+    this.features = init.features;
+    this.lastSeq = init.lastSeq;
+    this.committedSeq = init.lastSeq;
+    this.deliveredSeq = init.lastSeq;
+    this.ackedSeq = init.ackedSeq;
+    this.#writer = writer;
+    this.#store = store;
+    this.#limits = limits;
+    this.#hooks = hooks;
+  }
+
+  get transport(): Transport | null {
+    return this.#transport;
+  }
+
+  get attached(): boolean {
+    return this.#transport !== null && !this.#transport.closed;
+  }
+
+  /** Whether events of `kind` may be sent here: progress and result_chunk need their flags (§6.2). */
+  accepts(kind: string | null): boolean {
+    if (kind === "progress" || kind === "result_chunk") return this.features.has(kind);
+    return true;
+  }
+
+  /** Bytes of frames held in memory for this session (bounded by maxQueueBytes). */
+  get queuedBytes(): number {
+    let controls = 0;
+    for (const e of this.#controls) controls += e.frame.length;
+    return this.#queueBytes + controls;
+  }
+
+  /** Events assigned a seq but not yet handed to the transport. */
+  get backlog(): number {
+    return this.lastSeq - this.deliveredSeq;
+  }
+
+  /**
+   * Append a seq-bearing job envelope (§8.3): the next seq of this session is stamped on it and
+   * the frame is encoded around `payloadJson`, which was serialised once for every recipient.
+   */
+  pushJobFrame(
+    jobId: string,
+    traceId: string | undefined,
+    type: string,
+    kind: string | null,
+    ts: number,
+    ownerEvent: boolean,
+    payloadJson: string,
+    livePayloadJson: string = payloadJson,
+  ): number {
+    const seq = ++this.lastSeq;
+    const id = newMessageId();
+    const frame = encodeJobFrame(type, id, this.id, traceId, jobId, seq, payloadJson);
+    const record: EventRecord = {
+      sessionId: this.id,
+      seq,
+      jobId,
+      type,
+      kind,
+      ts,
+      frame,
+      ownerEvent,
+    };
+    // A secret may ride the live frame only; what is stored (and replayed) is `payloadJson`.
+    const live =
+      livePayloadJson === payloadJson
+        ? frame
+        : encodeJobFrame(type, id, this.id, traceId, jobId, seq, livePayloadJson);
+    this.#writer.enqueue(this, { record, frame: live, afterSeq: seq - 1 });
+    return seq;
+  }
+
+  /** Send a frame without a seq, ordered after everything pushed before it. */
+  pushControl(frame: string): void {
+    if (this.#transport === null) return;
+    const entry: WriterEntry = { record: null, frame, afterSeq: this.lastSeq };
+    if (this.pendingInWriter === 0) this.deliverCommitted([entry]);
+    else this.#writer.enqueue(this, entry);
+  }
+
+  /** Attach a transport and deliver everything after `fromSeq`, first from the store. */
+  attach(transport: Transport, fromSeq: number): void {
+    this.#transport = transport;
+    this.#queue = [];
+    this.#queueBytes = 0;
+    this.#controls = [];
+    this.deliveredSeq = fromSeq;
+    this.lastProgressAt = this.#hooks.now();
+    this.#catchingUp = fromSeq < this.committedSeq;
+    transport.onDrain(() => {
+      if (this.#transport === transport) void this.#pump();
+    });
+    if (this.#catchingUp) void this.#pump();
+  }
+
+  detach(): void {
+    this.#transport = null;
+    this.#queue = [];
+    this.#queueBytes = 0;
+    this.#controls = [];
+    this.#catchingUp = false;
+  }
+
+  deliverCommitted(entries: readonly WriterEntry[]): void {
+    for (const e of entries)
+      if (e.record !== null && e.record.seq > this.committedSeq) this.committedSeq = e.record.seq;
+    const t = this.#transport;
+    if (t === null || t.closed) return;
+    if (this.#catchingUp) {
+      for (const e of entries) if (e.record === null) this.#controls.push(e);
+    } else if (this.#queue.length > 0 || t.bufferedBytes > this.#limits.socketHighWaterBytes) {
+      this.#enqueue(entries);
+    } else {
+      const sent = this.#sendFitting(t, entries);
+      if (sent < entries.length) this.#enqueue(entries.slice(sent));
+    }
+    this.#hooks.onBacklog(this, this.backlog);
+  }
+
+  /**
+   * Hand entries to the transport, only as many as fit under the socket's high-water mark
+   * (always at least one). Returns how many were sent.
+   */
+  #sendFitting(t: Transport, entries: readonly WriterEntry[]): number {
+    let room = this.#limits.socketHighWaterBytes - t.bufferedBytes;
+    const frames: string[] = [];
+    for (const e of entries) {
+      if (frames.length > 0 && room <= 0) break;
+      frames.push(e.frame);
+      room -= e.frame.length;
+      if (e.record !== null) this.deliveredSeq = e.record.seq;
+    }
+    t.send(frames);
+    this.lastOutboundAt = this.#hooks.now();
+    this.lastProgressAt = this.lastOutboundAt;
+    return frames.length;
+  }
+
+  #enqueue(entries: readonly WriterEntry[]): void {
+    for (const e of entries) {
+      this.#queue.push(e);
+      this.#queueBytes += e.frame.length;
+    }
+    if (this.#queueBytes > this.#limits.maxQueueBytes) this.#spill();
+  }
+
+  /** Drop the in-memory backlog: every seq frame in it is durable, controls are kept. */
+  #spill(): void {
+    for (const e of this.#queue) if (e.record === null) this.#controls.push(e);
+    this.#queue = [];
+    this.#queueBytes = 0;
+    this.#catchingUp = true;
+  }
+
+  #congested(t: Transport): boolean {
+    return t.closed || t.bufferedBytes > this.#limits.socketHighWaterBytes;
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      const t = this.#transport;
+      if (t === null) return;
+      this.#drainQueue(t);
+      while (this.#catchingUp && this.#transport === t && !this.#congested(t)) {
+        if (this.deliveredSeq >= this.committedSeq) {
+          this.#finishCatchUp(t);
+          break;
+        }
+        const page = await this.#store.readEvents(
+          this.id,
+          this.deliveredSeq,
+          this.#limits.replayPageSize,
+        );
+        if (this.#transport !== t) break;
+        if (page.length === 0 || (page[0] as EventRecord).seq !== this.deliveredSeq + 1) {
+          throw new Error(`session ${this.id} log has no event after seq ${this.deliveredSeq}`);
+        }
+        this.#sendPage(t, page);
+      }
+    } catch (error) {
+      this.#hooks.onStoreError(this, error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #drainQueue(t: Transport): void {
+    while (this.#queue.length > 0 && !this.#congested(t)) {
+      const sent = this.#sendFitting(t, this.#queue.slice(0, 512));
+      for (const e of this.#queue.splice(0, sent)) this.#queueBytes -= e.frame.length;
+    }
+  }
+
+  #sendPage(t: Transport, page: readonly EventRecord[]): void {
+    const frames: string[] = [];
+    for (const ev of page) {
+      while (this.#controls.length > 0 && (this.#controls[0] as WriterEntry).afterSeq < ev.seq) {
+        frames.push((this.#controls.shift() as WriterEntry).frame);
+      }
+      frames.push(ev.frame);
+      this.deliveredSeq = ev.seq;
+    }
+    t.send(frames);
+    this.lastOutboundAt = this.#hooks.now();
+    this.lastProgressAt = this.lastOutboundAt;
+    this.#hooks.onBacklog(this, this.backlog);
+  }
+
+  #finishCatchUp(t: Transport): void {
+    this.#catchingUp = false;
+    if (this.#controls.length > 0) {
+      t.send(this.#controls.map((e) => e.frame));
+      this.#controls = [];
+      this.lastOutboundAt = this.#hooks.now();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/** Sessions on SQLite (§6): hashed resume tokens rotated by compare-and-set. */
+import type { Database, Statement } from "better-sqlite3";
+import type { SessionRecord } from "../store.js";
+import { type SessionRow, sessionFromRow, sessionParams } from "./rows.js";
+
+export class SessionStatements {
+  readonly #insert: Statement;
+  readonly #get: Statement;
+  readonly #rotate: Statement;
+  readonly #detach: Statement;
+  readonly #ack: Statement;
+  readonly #listDetached: Statement;
+  readonly #delete: (id: string) => void;
+
+  constructor(db: Database) {
+    this.#insert = db.prepare(
+      `INSERT INTO sessions (id, principal, resume_token_hash, features, resume_window_sec, created_at,
+         detached_at, last_seq, acked_seq, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#get = db.prepare("SELECT * FROM sessions WHERE id = ?");
+    this.#rotate = db.prepare(
+      "UPDATE sessions SET resume_token_hash = ? WHERE id = ? AND resume_token_hash = ?",
+    );
+    this.#detach = db.prepare("UPDATE sessions SET detached_at = ? WHERE id = ?");
+    this.#ack = db.prepare("UPDATE sessions SET acked_seq = ? WHERE id = ? AND acked_seq < ?");
+    this.#listDetached = db.prepare(
+      `SELECT * FROM sessions WHERE detached_at IS NOT NULL AND detached_at < ?
+       ORDER BY detached_at, id LIMIT ?`,
+    );
+    const deleteRow = db.prepare("DELETE FROM sessions WHERE id = ?");
+    // A session's events go with it, except a still-present job's own history, which
+    // job.subscribe may still replay after the session is gone (DESIGN-13).
+    const deleteEvents = db.prepare(
+      `DELETE FROM events WHERE session_id = ?
+         AND (owner_event = 0 OR job_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = events.job_id))`,
+    );
+    this.#delete = db.transaction((id: string) => {
+      deleteRow.run(id);
+      deleteEvents.run(id);
+    }).immediate;
+  }
+
+  create(session: SessionRecord): void {
+    this.#insert.run(sessionParams(session));
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const row = this.#get.get(id) as SessionRow | undefined;
+    return row === undefined ? undefined : sessionFromRow(row);
+  }
+
+  rotateResumeToken(id: string, expectedHash: string, nextHash: string): boolean {
+    return this.#rotate.run(nextHash, id, expectedHash).changes === 1;
+  }
+
+  setDetached(id: string, detachedAt: number | null): void {
+    this.#detach.run(detachedAt, id);
+  }
+
+  setAcked(id: string, ackedSeq: number): void {
+    this.#ack.run(ackedSeq, id, ackedSeq);
+  }
+
+  delete(id: string): void {
+    this.#delete(id);
+  }
+
+  listDetached(before: number, limit: number): SessionRecord[] {
+    if (!(limit > 0)) return [];
+    return (this.#listDetached.all(before, limit) as SessionRow[]).map(sessionFromRow);
+  }
+}

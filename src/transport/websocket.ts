@@ -1,0 +1,367 @@
+/** WebSocket transport (§4): one ARCP envelope per text frame over `ws`, on path `/arcp`. */
+import { type Server as HttpServer, type IncomingMessage, STATUS_CODES } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import type { Transport, TransportCloseInfo, TransportPeer } from "./transport.js";
+
+/** The WebSocket endpoint path (DESIGN-17, requirement arcp-4-ws-path). */
+export const DEFAULT_WS_PATH = "/arcp";
+/** Hard per-frame cap; above the protocol's message limit so the session can answer politely. */
+export const DEFAULT_WS_MAX_PAYLOAD = 16 * 1024 * 1024;
+const SHUTDOWN_CODE = 1001;
+const MAX_REASON_BYTES = 123;
+/** Coalesced frames are written in buffers of about this size so one batch never doubles memory. */
+const WRITE_CHUNK_BYTES = 256 * 1024;
+/** Frames longer than this (UTF-16 units) are measured exactly rather than over-allocated. */
+const LARGE_FRAME_UNITS = 16 * 1024;
+
+export interface WebSocketServerOptions {
+  /** Called for every accepted connection, before any frame is delivered. Must not throw. */
+  onConnection: (transport: Transport, request: IncomingMessage) => void;
+  /** Upgrade path served; default `/arcp`. */
+  path?: string;
+  /** Frames larger than this close the socket with 1009; default 16 MiB. */
+  maxPayload?: number;
+  /** onDrain fires once bufferedBytes is back at or under this; never below the socket's own. */
+  lowWaterMark?: number;
+  /** TLS ends at a trusted proxy in front of us, so every connection counts as confidential. */
+  trustedProxyTls?: boolean;
+  /** Vet an upgrade before it is accepted; return an HTTP status (401, 403…) to refuse it; a throw refuses with 500. */
+  verifyUpgrade?: (request: IncomingMessage) => number | undefined;
+  /** Binary frames are not ARCP and are dropped; this hears about them. */
+  onBinaryFrame?: (byteLength: number, transport: Transport) => void;
+}
+
+export interface WebSocketServerHandle {
+  /** Open connections. */
+  readonly connections: number;
+  /** Stop accepting, send 1001 to every peer, terminate whoever has not gone after graceMs. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Whether an address is IPv4 127.0.0.0/8, IPv6 ::1, or an IPv4-mapped loopback. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const a = address.toLowerCase();
+  if (a === "::1" || a === "0:0:0:0:0:0:0:1") return true;
+  const v4 = a.startsWith("::ffff:") ? a.slice(7) : a;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+function peerOf(request: IncomingMessage, trustedProxyTls: boolean): TransportPeer {
+  const socket = request.socket as IncomingMessage["socket"] & { encrypted?: boolean };
+  // A forwarded request came through a proxy: the loopback address is the proxy's, not the client's.
+  const forwarded =
+    request.headers["x-forwarded-for"] !== undefined || request.headers.forwarded !== undefined;
+  const loopback = !forwarded && isLoopbackAddress(socket.remoteAddress);
+  const peer: TransportPeer = {
+    loopback,
+    confidential: loopback || socket.encrypted === true || trustedProxyTls,
+  };
+  if (socket.remoteAddress !== undefined) peer.address = socket.remoteAddress;
+  return peer;
+}
+
+function writeFrameHeader(buf: Buffer, offset: number, payloadBytes: number): void {
+  buf[offset] = 0x81; // FIN + text opcode; server frames are never masked (RFC 6455 §5.1)
+  if (payloadBytes < 126) {
+    buf[offset + 1] = payloadBytes;
+  } else if (payloadBytes < 65536) {
+    buf[offset + 1] = 126;
+    buf.writeUInt16BE(payloadBytes, offset + 2);
+  } else {
+    buf[offset + 1] = 127;
+    buf.writeUInt32BE(Math.floor(payloadBytes / 2 ** 32), offset + 2);
+    buf.writeUInt32BE(payloadBytes >>> 0, offset + 6);
+  }
+}
+
+const headerSize = (payloadBytes: number): number =>
+  payloadBytes < 126 ? 2 : payloadBytes < 65536 ? 4 : 10;
+
+/** Frame `text` at `offset`, which has room for its worst case (3 bytes a UTF-16 unit + 10). */
+function writeTextFrame(buf: Buffer, offset: number, text: string): number {
+  const units = text.length;
+  // The byte length lies between units and 3 × units, which usually settles the header size
+  // without a separate pass over the string to measure it.
+  const header =
+    units * 3 < 126
+      ? 2
+      : units >= 126 && units * 3 < 65536
+        ? 4
+        : units >= 65536
+          ? 10
+          : headerSize(Buffer.byteLength(text));
+  const n = buf.write(text, offset + header, "utf8");
+  writeFrameHeader(buf, offset, n);
+  return offset + header + n;
+}
+
+/**
+ * Encode text frames back to back into as few buffers as possible, so a batch costs one
+ * socket write (one writev when it spans several chunks) instead of two per frame. Large
+ * frames get an exactly sized buffer of their own.
+ */
+export function encodeTextFrames(frames: readonly string[]): Buffer[] {
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i < frames.length) {
+    const first = frames[i] as string;
+    if (first.length > LARGE_FRAME_UNITS) {
+      const n = Buffer.byteLength(first);
+      const buf = Buffer.allocUnsafe(headerSize(n) + n);
+      writeTextFrame(buf, 0, first);
+      out.push(buf);
+      i++;
+      continue;
+    }
+    let end = i;
+    let room = 0;
+    for (; end < frames.length && room < WRITE_CHUNK_BYTES; end++) {
+      const units = (frames[end] as string).length;
+      if (units > LARGE_FRAME_UNITS) break;
+      room += units * 3 + 10;
+    }
+    const buf = Buffer.allocUnsafe(room);
+    let offset = 0;
+    for (; i < end; i++) offset = writeTextFrame(buf, offset, frames[i] as string);
+    out.push(buf.subarray(0, offset));
+  }
+  return out;
+}
+
+/** The close code ws sent when it failed a connection, from the error it reported. */
+function failureCloseCode(error: Error & { code?: string }): number {
+  const code = error.code ?? "";
+  if (code === "WS_ERR_INVALID_UTF8") return 1007;
+  if (code === "WS_ERR_TOO_MANY_BUFFERED_PARTS") return 1008;
+  if (code.endsWith("_LENGTH") && code !== "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH") return 1009;
+  return 1002;
+}
+
+function safeCloseCode(code: number | undefined): number {
+  if (code === undefined) return 1000;
+  const valid =
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999);
+  return valid ? code : 1000;
+}
+
+function safeCloseReason(reason: string | undefined): string {
+  let r = (reason ?? "").slice(0, MAX_REASON_BYTES);
+  while (Buffer.byteLength(r) > MAX_REASON_BYTES) r = r.slice(0, -1);
+  // Do not leave half a surrogate pair at the cut.
+  const last = r.charCodeAt(r.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? r.slice(0, -1) : r;
+}
+
+/** One accepted WebSocket connection behind the transport port. */
+class WebSocketTransport implements Transport {
+  readonly kind = "websocket";
+  readonly peer: TransportPeer;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  readonly #lowWater: number;
+  readonly #onBinary: ((byteLength: number, transport: Transport) => void) | undefined;
+  #localClose: { code: number; reason: string } | undefined;
+  /** Set when ws failed the connection itself (oversize, bad UTF-8, protocol error). */
+  #failure: { code: number; reason: string } | undefined;
+  #aboveLowWater = false;
+  #frameHandler: ((text: string) => void) | undefined;
+  #early: string[] = [];
+  #closeHandler: ((info: TransportCloseInfo) => void) | undefined;
+  #closeInfo: TransportCloseInfo | undefined;
+  #drainHandler: (() => void) | undefined;
+  readonly ended: Promise<void>;
+
+  constructor(ws: WebSocket, socket: Duplex, peer: TransportPeer, options: WebSocketServerOptions) {
+    this.#ws = ws;
+    this.#socket = socket;
+    this.peer = peer;
+    this.#lowWater = Math.max(options.lowWaterMark ?? 0, socket.writableHighWaterMark);
+    this.#onBinary = options.onBinaryFrame;
+    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
+    // ws fails the connection itself after such an error; remember the code it sent the peer.
+    ws.on("error", (error: Error) => {
+      this.#failure ??= { code: failureCloseCode(error), reason: error.message };
+    });
+    socket.on("drain", () => this.#onSocketDrain());
+    this.ended = new Promise((resolve) => {
+      ws.once("close", (code: number, reason: Buffer) => {
+        this.#finish(code, reason.toString());
+        resolve();
+      });
+    });
+  }
+
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  get closed(): boolean {
+    return this.#localClose !== undefined || this.#ws.readyState !== WebSocket.OPEN;
+  }
+
+  send(frames: string | readonly string[]): void {
+    if (this.closed) return;
+    const buffers = encodeTextFrames(typeof frames === "string" ? [frames] : frames);
+    if (buffers.length === 1) {
+      this.#socket.write(buffers[0] as Buffer);
+    } else {
+      this.#socket.cork();
+      for (const b of buffers) this.#socket.write(b);
+      this.#socket.uncork();
+    }
+    if (this.#ws.bufferedAmount > this.#lowWater) this.#aboveLowWater = true;
+  }
+
+  onFrame(handler: (text: string) => void): void {
+    this.#frameHandler = handler;
+    const early = this.#early;
+    this.#early = [];
+    for (const text of early) handler(text);
+  }
+
+  onClose(handler: (info: TransportCloseInfo) => void): void {
+    this.#closeHandler = handler;
+    const info = this.#closeInfo;
+    if (info !== undefined) queueMicrotask(() => handler(info));
+  }
+
+  onDrain(handler: () => void): void {
+    this.#drainHandler = handler;
+  }
+
+  close(code?: number, reason?: string): void {
+    if (this.closed) return;
+    this.#localClose = { code: safeCloseCode(code), reason: safeCloseReason(reason) };
+    this.#ws.close(this.#localClose.code, this.#localClose.reason);
+  }
+
+  /** Close with 1001 and terminate the socket if the peer has not finished within graceMs. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.close(SHUTDOWN_CODE, "server shutting down");
+    const timer = setTimeout(() => this.#ws.terminate(), graceMs);
+    await this.ended;
+    clearTimeout(timer);
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    // After our close() the session is done; what the peer sent meanwhile has no reader.
+    if (this.#localClose !== undefined) return;
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    if (isBinary) {
+      this.#onBinary?.(bytes.length, this);
+      return;
+    }
+    const text = bytes.toString("utf8");
+    if (this.#frameHandler === undefined) this.#early.push(text);
+    else this.#frameHandler(text);
+  }
+
+  #onSocketDrain(): void {
+    if (!this.#aboveLowWater || this.#ws.bufferedAmount > this.#lowWater) return;
+    this.#aboveLowWater = false;
+    this.#drainHandler?.();
+  }
+
+  #finish(code: number, reason: string): void {
+    if (this.#closeInfo !== undefined) return;
+    const local = this.#localClose;
+    const failure = this.#failure;
+    const info: TransportCloseInfo =
+      local !== undefined
+        ? { local: true, code: local.code, reason: local.reason }
+        : failure !== undefined
+          ? { local: false, code: failure.code, reason: failure.reason }
+          : { local: false, code, reason };
+    this.#closeInfo = info;
+    this.#closeHandler?.(info);
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number): void {
+  socket.on("error", () => {});
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
+/**
+ * Serve ARCP over WebSocket (§4) on an existing HTTP(S) server's `upgrade` event. Only the
+ * configured path is ours; another path is answered 404 unless some other `upgrade` listener
+ * is registered on the server, in which case it is left for that listener.
+ */
+export function attachWebSocketServer(
+  httpServer: HttpServer | HttpsServer,
+  options: WebSocketServerOptions,
+): WebSocketServerHandle {
+  const path = options.path ?? DEFAULT_WS_PATH;
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: options.maxPayload ?? DEFAULT_WS_MAX_PAYLOAD,
+  });
+  const open = new Set<WebSocketTransport>();
+  let closing: Promise<void> | undefined;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(request.url) !== path) {
+      if (httpServer.listenerCount("upgrade") <= 1) refuseUpgrade(socket, 404);
+      return;
+    }
+    let refusal: number | undefined;
+    try {
+      refusal = options.verifyUpgrade?.(request);
+    } catch {
+      refusal = 500; // a throwing check must still answer the socket, and must not crash the server
+    }
+    if (refusal !== undefined) {
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const transport = new WebSocketTransport(
+        ws,
+        socket,
+        peerOf(request, options.trustedProxyTls === true),
+        options,
+      );
+      open.add(transport);
+      void transport.ended.then(() => open.delete(transport));
+      if (closing !== undefined) {
+        ws.terminate();
+        return;
+      }
+      options.onConnection(transport, request);
+    });
+  };
+  httpServer.on("upgrade", onUpgrade);
+
+  return {
+    get connections() {
+      return open.size;
+    },
+    close(graceMs = 1000) {
+      closing ??= (async () => {
+        httpServer.off("upgrade", onUpgrade);
+        await Promise.all([...open].map((t) => t.shutdown(graceMs)));
+        wss.close();
+      })();
+      return closing;
+    },
+  };
+}

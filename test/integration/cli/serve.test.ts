@@ -1,0 +1,135 @@
+/** `runplane serve` as users run it: binding rules, one authenticator for both doors, idempotency across restarts. */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { connectWs } from "../../support/arcp-test-client.js";
+import { spawnServe } from "../../support/child-server.js";
+
+const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("runplane serve", () => {
+  test("[arcp-6.1-loopback-default] with no authentication it refuses a non-loopback bind, and by default binds 127.0.0.1 with a warning", async () => {
+    const refused = await runCli(["serve", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:"]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--auth none is allowed only on a loopback bind/);
+    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+    const server = await spawnServe(["--db", db]);
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.ok(
+        server.stderr.some((l) => l.includes("authentication is off")),
+        "a warning says auth is off",
+      );
+    } finally {
+      server.child.kill("SIGTERM");
+      assert.equal(await server.exited, 0, "SIGTERM shuts down cleanly");
+    }
+  });
+
+  test("[arcp-6.1-shared-authenticators] [arp-map-run-is-job] one token opens both doors: a run started over HTTP is listed over ARCP for the same principal", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+    const server = await spawnServe(["--db", db, "--token", "tok-a=alice", "--token", "tok-b=bob"]);
+    try {
+      const res = await fetch(`${server.url}/v1/runs`, {
+        method: "POST",
+        headers: { authorization: "Bearer tok-a", "content-type": "application/json" },
+        body: JSON.stringify({
+          root_node_type_ref: { node_type_id: "echo", version: "latest" },
+          input: { via: "http" },
+        }),
+      });
+      assert.equal(res.status, 200);
+      const run = (await res.json()) as { run_id: string; root_node_run_id: string };
+      const denied = await fetch(`${server.url}/v1/runs`, {
+        method: "POST",
+        headers: { authorization: "Bearer nope" },
+      });
+      assert.equal(denied.status, 401);
+      const c = await connectWs(server.wsUrl);
+      await c.hello({ token: "tok-a" });
+      const id = c.send("session.list_jobs", {});
+      const jobs = await c.waitFor(
+        (f) => f.type === "session.jobs" && f.payload["request_id"] === id,
+      );
+      assert.ok(
+        (jobs.payload["jobs"] as { job_id: string }[]).some(
+          (j) => j.job_id === run.root_node_run_id,
+        ),
+      );
+      const bob = await connectWs(server.wsUrl);
+      await bob.hello({ token: "tok-b" });
+      const bid = bob.send("session.list_jobs", {});
+      const bobs = await bob.waitFor(
+        (f) => f.type === "session.jobs" && f.payload["request_id"] === bid,
+      );
+      assert.deepEqual(bobs.payload["jobs"], []);
+      const bad = await connectWs(server.wsUrl);
+      await assert.rejects(bad.hello({ token: "nope" }), /UNAUTHENTICATED/);
+      c.close();
+      bob.close();
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
+  test("[arcp-7.2-durable-keys] idempotency keys survive a restart: the same key replays, another body conflicts", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+    const first = await spawnServe(["--db", db, "--token", "tok-a=alice"]);
+    let original: Record<string, unknown>;
+    try {
+      const c = await connectWs(first.wsUrl);
+      await c.hello({ token: "tok-a" });
+      const accepted = await c.submit({
+        agent: "echo",
+        input: { n: 1 },
+        idempotency_key: "weekly",
+      });
+      original = accepted.payload;
+      await c.terminal(accepted.job_id as string);
+      c.close();
+    } finally {
+      first.child.kill("SIGTERM");
+      await first.exited;
+    }
+    const second = await spawnServe(["--db", db, "--token", "tok-a=alice"]);
+    try {
+      const c = await connectWs(second.wsUrl);
+      await c.hello({ token: "tok-a" });
+      const replay = await c.submit({ agent: "echo", input: { n: 1 }, idempotency_key: "weekly" });
+      assert.deepEqual(replay.payload, original);
+      const terminal = await c.terminal(replay.job_id as string);
+      assert.deepEqual(
+        terminal.payload["result"],
+        { echo: { n: 1 }, version: "2.0.0" },
+        "a finished job's terminal is re-sent",
+      );
+      const conflict = await c.submit({
+        agent: "echo",
+        input: { n: 2 },
+        idempotency_key: "weekly",
+      });
+      assert.equal(conflict.payload["code"], "DUPLICATE_KEY");
+      c.close();
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  });
+});
