@@ -8,7 +8,6 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import autocannon from "autocannon";
 import Fastify from "fastify";
 import { startServer } from "../src/cli/compose.js";
 import { silentLogger } from "../src/runtime/logger.js";
@@ -35,6 +34,39 @@ function client(
     ),
   );
   return { result, end: () => child.stdin.end() };
+}
+
+interface LoadResult {
+  requests: { average: number };
+  non2xx: number;
+}
+
+function loadTest(url: string, body: string): Promise<LoadResult> {
+  const bin = new URL("../node_modules/autocannon/autocannon.js", import.meta.url).pathname;
+  const args = [
+    bin,
+    "-j",
+    "-c",
+    "50",
+    "-d",
+    "5",
+    "-m",
+    "POST",
+    "-H",
+    "content-type=application/json",
+  ];
+  args.push("-H", "authorization=Bearer bench", "-b", body, url);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "ignore"] });
+  let text = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => (text += chunk));
+  return new Promise((resolve, reject) =>
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(text) as LoadResult)
+        : reject(new Error(`autocannon exited ${code}`)),
+    ),
+  );
 }
 
 function median(values: number[]): number {
@@ -118,25 +150,17 @@ async function main(): Promise<void> {
     await c.result;
   }
   if (only.has("arp")) {
+    // autocannon runs in its own process so it does not share the server's event loop.
     const body = JSON.stringify({
       root_node_type_ref: { node_type_id: "echo", version: "latest" },
       input: { x: 1 },
     });
-    const run = (url: string) =>
-      autocannon({
-        url,
-        method: "POST",
-        connections: 50,
-        duration: 5,
-        headers: { "content-type": "application/json", authorization: "Bearer bench" },
-        body,
-      });
-    const arp = await run(`${server.url}/v1/runs`);
     const bare = Fastify();
     bare.post("/v1/runs", async () => ({ run_id: "r", state: "queued", root_node_run_id: "j" }));
     await bare.listen({ port: 0, host: "127.0.0.1" });
-    const addr = bare.server.address() as { port: number };
-    const floor = await run(`http://127.0.0.1:${addr.port}/v1/runs`);
+    const barePort = (bare.server.address() as { port: number }).port;
+    const floor = await loadTest(`http://127.0.0.1:${barePort}/v1/runs`, body);
+    const arp = await loadTest(`${server.url}/v1/runs`, body);
     await bare.close();
     out["arp_post_runs_per_sec"] = Math.round(arp.requests.average);
     out["bare_fastify_post_per_sec"] = Math.round(floor.requests.average);

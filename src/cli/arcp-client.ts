@@ -1,6 +1,7 @@
 /** A small ARCP client over WebSocket for the CLI's `submit`, `agents` and friends. */
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { FEATURES } from "../protocol/messages/session.js";
 
 export interface Envelope {
   arcp: string;
@@ -13,19 +14,8 @@ export interface Envelope {
   payload: Record<string, unknown>;
 }
 
-export const CLIENT_FEATURES = [
-  "heartbeat",
-  "ack",
-  "list_jobs",
-  "subscribe",
-  "lease_expires_at",
-  "cost.budget",
-  "model.use",
-  "provisioned_credentials",
-  "progress",
-  "result_chunk",
-  "agent_versions",
-];
+/** The CLI asks for every feature; the runtime answers with what it offers here. */
+export const CLIENT_FEATURES: readonly string[] = FEATURES;
 
 export class ArcpClient {
   readonly #ws: WebSocket;

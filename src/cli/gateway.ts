@@ -7,7 +7,7 @@ import {
 } from "../gateway/forward/gateway-config.js";
 import { startGateway } from "../gateway/forward/start-gateway.js";
 import { isLoopbackHost } from "./auth-options.js";
-import { createLogger } from "./logger.js";
+import { closeOnSignals, createLogger } from "./logger.js";
 
 interface GatewayCommandFlags extends GatewayFlags {
   logLevel: string;
@@ -65,18 +65,8 @@ export function registerGateway(program: Command): void {
         },
         "gateway started",
       );
+      // Handlers first: whoever reads the line below may signal at once.
+      closeOnSignals(() => gateway.close(), logger);
       process.stdout.write(`listening on ${gateway.url}\n`);
-      const stop = (signal: string): void => {
-        logger.info({ signal }, "shutting down");
-        gateway.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, "shutdown failed");
-            process.exit(1);
-          },
-        );
-      };
-      process.once("SIGINT", () => stop("SIGINT"));
-      process.once("SIGTERM", () => stop("SIGTERM"));
     });
 }

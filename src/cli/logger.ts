@@ -28,3 +28,19 @@ export function createLogger(level: string): Logger & pino.Logger {
     pino.destination({ fd: 2, sync: false }),
   );
 }
+
+/** Close `server` on SIGINT/SIGTERM and exit 0 (1 when closing fails). */
+export function closeOnSignals(close: () => Promise<void>, logger: Logger): void {
+  const stop = (signal: string): void => {
+    logger.info({ signal }, "shutting down");
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}

@@ -8,7 +8,7 @@ import {
   type CredentialFlags,
 } from "./credentials-options.js";
 import { defaultDbPath } from "./data-dir.js";
-import { createLogger } from "./logger.js";
+import { closeOnSignals, createLogger } from "./logger.js";
 import {
   addAuthOptions,
   addCoreOptions,
@@ -66,18 +66,8 @@ export function registerServe(program: Command): void {
       },
       logger,
     );
+    // Handlers first: whoever reads the line below may signal at once.
+    closeOnSignals(() => server.close(), logger);
     process.stdout.write(`listening on ${server.url}\n`);
-    const stop = (signal: string): void => {
-      logger.info({ signal }, "shutting down");
-      server.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
   });
 }

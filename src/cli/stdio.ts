@@ -2,7 +2,7 @@
  * `runplane stdio`: serve one ARCP session over stdin/stdout as NDJSON (§4), for a parent
  * process that runs Runplane as a child. Logs go to stderr only.
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { oversizeFrame } from "../protocol/envelope.js";
 import { createStdioTransport } from "../transport/stdio.js";
 import { buildAuthenticator } from "./auth-options.js";
@@ -28,7 +28,7 @@ export function registerStdio(program: Command): void {
   addAuthOptions(cmd);
   addCoreOptions(cmd);
   addCredentialOptions(cmd);
-  cmd.addOption(new Option("--keep-running", "do not exit when stdin closes while jobs still run"));
+
   cmd.action(async (flags: CommonFlags & CredentialFlags) => {
     const logger = createLogger(flags.logLevel);
     const authenticator = buildAuthenticator(flags, "127.0.0.1", (msg) => logger.warn({}, msg));

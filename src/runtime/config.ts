@@ -1,5 +1,5 @@
 /** Runtime settings with their defaults; the CLI maps flags and variables onto these. */
-import type { Feature } from "../protocol/messages/session.js";
+import { FEATURES, type Feature } from "../protocol/messages/session.js";
 
 export type VisibilityPolicy =
   /** Only the submitting principal lists and subscribes (the §14 default). */
@@ -41,19 +41,8 @@ export interface RuntimeConfig {
   writerHighWater: number;
 }
 
-export const ALL_FEATURES: readonly Feature[] = [
-  "heartbeat",
-  "ack",
-  "list_jobs",
-  "subscribe",
-  "lease_expires_at",
-  "cost.budget",
-  "model.use",
-  "provisioned_credentials",
-  "progress",
-  "result_chunk",
-  "agent_versions",
-];
+/** Every §6.2 feature this runtime implements. */
+export const ALL_FEATURES: readonly Feature[] = FEATURES;
 
 export const DEFAULT_CONFIG: RuntimeConfig = {
   runtimeName: "runplane",

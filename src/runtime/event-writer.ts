@@ -3,7 +3,7 @@
  * are appended in one store transaction per tick and delivered only after they are durable.
  * Control frames (no seq) ride the same queue so each session sees frames in push order.
  */
-import type { EventRecord, EventStore } from "../store/store.js";
+import type { EventRecord, EventStore, JobTransition } from "../store/store.js";
 
 /** Whoever receives committed entries: a session's delivery state. */
 export interface CommitTarget {
@@ -36,6 +36,7 @@ export class EventWriter {
   readonly #store: EventStore;
   readonly #options: EventWriterOptions;
   #pending: Pending[] = [];
+  #transitions: JobTransition[] = [];
   #running = false;
   #scheduled = false;
   #waiters: (() => void)[] = [];
@@ -56,6 +57,15 @@ export class EventWriter {
     this.#schedule();
   }
 
+  /**
+   * Commit a job state change with the next batch: after the events enqueued before it, in
+   * the same transaction (a terminal event and its job state are durable together).
+   */
+  enqueueTransition(transition: JobTransition): void {
+    this.#transitions.push(transition);
+    this.#schedule();
+  }
+
   /** Resolves at once while there is room, otherwise after the next commit. */
   room(): Promise<void> {
     if (this.#pending.length < this.#options.highWater) return RESOLVED;
@@ -64,7 +74,8 @@ export class EventWriter {
 
   /** Resolves when everything enqueued so far is committed and delivered. */
   idle(): Promise<void> {
-    if (this.#pending.length === 0 && !this.#running) return RESOLVED;
+    if (this.#pending.length === 0 && this.#transitions.length === 0 && !this.#running)
+      return RESOLVED;
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -81,27 +92,29 @@ export class EventWriter {
     if (this.#running) return;
     this.#running = true;
     try {
-      while (this.#pending.length > 0) {
+      while (this.#pending.length > 0 || this.#transitions.length > 0) {
         const batch = this.#pending;
+        const transitions = this.#transitions;
         this.#pending = [];
-        await this.#persist(batch);
+        this.#transitions = [];
+        await this.#persist(batch, transitions);
         this.#deliver(batch);
         this.#release();
       }
     } finally {
       this.#running = false;
-      if (this.#pending.length > 0) this.#schedule();
+      if (this.#pending.length > 0 || this.#transitions.length > 0) this.#schedule();
       else for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
-  async #persist(batch: readonly Pending[]): Promise<void> {
+  async #persist(batch: readonly Pending[], transitions: readonly JobTransition[]): Promise<void> {
     const records: EventRecord[] = [];
     for (const p of batch) if (p.entry.record !== null) records.push(p.entry.record);
-    if (records.length === 0) return;
+    if (records.length === 0 && transitions.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#store.appendEvents(records);
+        await this.#store.appendEvents(records, transitions);
         return;
       } catch (error) {
         // Events are durable before they are sent, so a failing store holds delivery back

@@ -79,6 +79,14 @@ export type JobPatch = Partial<
   Pick<JobRecord, "budget" | "startedAt" | "endedAt" | "errorCode" | "lastEventSeq">
 >;
 
+/** A compare-and-set job state change, as transitionJob applies it. */
+export interface JobTransition {
+  id: string;
+  from: readonly JobState[];
+  to: JobState;
+  patch?: JobPatch;
+}
+
 export interface JobQuery {
   /** Restrict to these principals; undefined means every principal (explicit policy only). */
   principals?: string[];
@@ -170,8 +178,14 @@ export interface EventStore {
   /**
    * Append a batch in one transaction (group commit), and raise each session's lastSeq and
    * each owning job's lastEventSeq. Seqs are assigned by the caller and must be new.
+   * `transitions` commit in the same transaction, after the events, in order, each with the
+   * compare-and-set rule of transitionJob; one whose job is missing or not in an expected state
+   * is skipped. A terminal event and its job's terminal state are thus durable together.
    */
-  appendEvents(events: readonly EventRecord[]): Promise<void>;
+  appendEvents(
+    events: readonly EventRecord[],
+    transitions?: readonly JobTransition[],
+  ): Promise<void>;
   /** A session's events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
   /** A job's own events (ownerEvent) with seq > afterSeq, ascending, at most `limit`. */

@@ -2,7 +2,7 @@
  * `job.cancel` (§7.4): only the submitting session (or its resumption) may cancel. It gets
  * `job.cancelled`, then the job's `job.error` CANCELLED. Anyone else gets a `session.error`
  * and the job runs on: JOB_NOT_FOUND when the job is not visible to them, PERMISSION_DENIED
- * when it is (DESIGN-21, DESIGN-26).
+ * when it is (DESIGN-21, DESIGN-26). The owner's cancel of a job that already ended is a no-op.
  */
 import { encodeEnvelope, type InboundEnvelope } from "../../protocol/envelope.js";
 import { ArcpError } from "../../protocol/errors.js";
@@ -52,7 +52,8 @@ export async function handleCancel(
       details: { job_id: jobId },
     });
   }
-  throw new ArcpError("INVALID_REQUEST", `job ${jobId} has already ended (${record.state})`, {
-    details: { job_id: jobId, status: record.state },
-  });
+  // The owner cancelling a job that has already ended: its terminal is (or will be) in this
+  // session's stream, so there is nothing to do, and no error that would make a client drop
+  // everything else it has in flight.
+  rt.logger.debug({ job: jobId, state: record.state }, "cancel of a finished job ignored");
 }

@@ -12,6 +12,9 @@ import { isoTime } from "../clock.js";
 import type { SessionChannel } from "../session/session-channel.js";
 import { type JobOutcome, terminalPayload } from "./outcome.js";
 
+/** The abort reason of a job that ended well: one instance, since building an Error is not free. */
+const JOB_ENDED = new ArcpError("CANCELLED", "job ended");
+
 /** A live-only variant of an event for the sessions allowed to see a secret in it. */
 export interface SecretDelivery {
   liveJson: string;
@@ -110,7 +113,8 @@ export class LiveJob {
     const { type, payload } = terminalPayload(outcome);
     this.#fanout(type, null, JSON.stringify(payload));
     this.#terminal = true;
-    if (!this.abort.signal.aborted) this.abort.abort(new ArcpError("CANCELLED", "job ended"));
+    if (!this.abort.signal.aborted)
+      this.abort.abort(outcome.kind === "error" ? outcome.error : JOB_ENDED);
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#hooks.onTerminal(this, outcome);
     this.#resolveDone(outcome);

@@ -52,10 +52,11 @@ export function startJob(rt: Runtime, job: LiveJob, agent: ResolvedAgent): void 
   scheduleRotation(rt, job);
   job.record.state = "running";
   job.record.startedAt = now;
-  rt.store
-    .transitionJob(job.id, ["pending"], "running", { startedAt: now })
-    .catch((error: unknown) =>
-      rt.logger.error({ err: error, job: job.id }, "could not record job start"),
-    );
+  rt.writer.enqueueTransition({
+    id: job.id,
+    from: ["pending"],
+    to: "running",
+    patch: { startedAt: now },
+  });
   void runAgent(rt, job, agent);
 }

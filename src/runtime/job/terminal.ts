@@ -25,15 +25,13 @@ export function onJobTerminal(rt: Runtime, job: LiveJob, outcome: JobOutcome): v
   job.record.endedAt = now;
   job.record.errorCode = outcome.kind === "error" ? outcome.error.code : null;
   const budget = job.authority.budget?.serialize() ?? null;
-  rt.store
-    .transitionJob(job.id, ["pending", "running"], state, {
-      endedAt: now,
-      errorCode: job.record.errorCode,
-      budget,
-    })
-    .catch((error: unknown) =>
-      rt.logger.error({ err: error, job: job.id }, "could not record job terminal state"),
-    );
+  // Queued behind the terminal event, so both commit in one transaction.
+  rt.writer.enqueueTransition({
+    id: job.id,
+    from: ["pending", "running"],
+    to: state,
+    patch: { endedAt: now, errorCode: job.record.errorCode, budget },
+  });
   for (const hook of rt.jobEndHooks) {
     try {
       hook(job, outcome);

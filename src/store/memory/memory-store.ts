@@ -13,6 +13,7 @@ import type {
   JobPatch,
   JobQuery,
   JobRecord,
+  JobTransition,
   SessionRecord,
   Store,
   StoreHealth,
@@ -157,7 +158,10 @@ export class MemoryStore implements Store, EventFrameReader {
 
   // Events (§8.3)
 
-  async appendEvents(events: readonly EventRecord[]): Promise<void> {
+  async appendEvents(
+    events: readonly EventRecord[],
+    transitions: readonly JobTransition[] = [],
+  ): Promise<void> {
     this.#open();
     this.#events.append(events);
     for (const e of events) {
@@ -165,6 +169,7 @@ export class MemoryStore implements Store, EventFrameReader {
       if (session !== undefined && e.seq > session.lastSeq) session.lastSeq = e.seq;
       if (e.ownerEvent && e.jobId !== null) this.#jobs.raiseLastEventSeq(e.jobId, e.seq);
     }
+    for (const t of transitions) this.#jobs.transition(t.id, t.from, t.to, t.patch ?? {});
   }
 
   async readEvents(sessionId: string, afterSeq: number, limit: number): Promise<EventRecord[]> {

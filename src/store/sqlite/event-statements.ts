@@ -1,17 +1,21 @@
 /**
  * The event log on SQLite (§8.3, DESIGN-14): group-committed appends and ordered reads.
- * This is the runtime's hottest path, so rows go in through a multi-row INSERT, reads come
- * back as raw arrays, and every statement is prepared once.
+ * This is the runtime's hottest path, so an event is one row of one B-tree (rowid = session
+ * key << 32 | seq, migration 0002), rows go in through a multi-row INSERT, reads come back as
+ * raw arrays, and every statement is prepared once.
  */
 import type { Database, Statement } from "better-sqlite3";
 import type { EventFramesPage } from "../event-frames.js";
 import type { EventRecord } from "../store.js";
+import type { JobHistory } from "./job-history.js";
+import { SEQ_LIMIT, type SessionKeys, seqFloor } from "./session-keys.js";
 
 /** Rows per multi-row INSERT: fewer native calls, still few bound parameters (8 a row). */
 const CHUNK = 32;
-const ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
-const INSERT =
-  "INSERT INTO events (session_id, seq, job_id, type, kind, ts, frame, owner_event) VALUES ";
+const ROW = "((? << 32) + ?, ?, ?, ?, ?, ?, ?)";
+const INSERT = "INSERT INTO events (id, job_id, type, kind, ts, frame, owner_event) VALUES ";
+/** A session's rowid range after a seq: bound as (key, after, key). */
+const AFTER = "id > (? << 32) + ? AND id <= (? << 32) + 4294967295";
 
 type SessionEventRow = [
   seq: number,
@@ -22,84 +26,112 @@ type SessionEventRow = [
   frame: string,
   owner: number,
 ];
-type JobEventRow = [
-  sessionId: string,
-  seq: number,
-  type: string,
-  kind: string | null,
-  ts: number,
-  frame: string,
-];
+
+/** What one append batch holds for one session: its key, top seq, and its jobs' own seqs. */
+interface SessionBatch {
+  key: number;
+  maxSeq: number;
+  /** Job id → [lowest, highest] seq of the job's own events in this batch and session. */
+  jobs: Map<string, [number, number]>;
+}
+
+function checkSeq(e: EventRecord): void {
+  // The seq is the low 32 bits of the rowid; anything else would land on another seq.
+  if (e.seq >>> 0 !== e.seq)
+    throw new RangeError(`event seq ${e.seq} of session ${e.sessionId} is not in 0..2^32-1`);
+}
 
 export class EventStatements {
+  readonly #keys: SessionKeys;
+  readonly #history: JobHistory;
   readonly #insertOne: Statement;
   readonly #insertChunk: Statement;
   readonly #raiseSession: Statement;
   readonly #raiseJob: Statement;
   readonly #read: Statement;
-  readonly #readJob: Statement;
-  readonly #readFrames: (sessionId: string, afterSeq: number, limit: number) => EventFramesPage;
+  readonly #readFrames: (key: number, after: number, limit: number) => EventFramesPage;
   readonly #first: Statement;
   readonly #prune: Statement;
   readonly #chunkArgs: unknown[] = new Array(CHUNK * 8);
-  readonly #append: (events: readonly EventRecord[]) => void;
+  readonly #append: (events: readonly EventRecord[], fresh: Map<string, number>) => void;
 
-  constructor(db: Database) {
+  constructor(db: Database, keys: SessionKeys, history: JobHistory) {
+    this.#keys = keys;
+    this.#history = history;
     this.#insertOne = db.prepare(INSERT + ROW);
     this.#insertChunk = db.prepare(INSERT + new Array(CHUNK).fill(ROW).join(", "));
     this.#raiseSession = db.prepare(
       "UPDATE sessions SET last_seq = ? WHERE id = ? AND last_seq < ?",
     );
-    this.#raiseJob = db.prepare(
-      "UPDATE jobs SET last_event_seq = ? WHERE id = ? AND last_event_seq < ?",
-    );
+    // The owning session comes back, so own events filed elsewhere can be noted as unowned.
+    this.#raiseJob = db
+      .prepare(
+        `UPDATE jobs SET last_event_seq = max(last_event_seq, @high),
+           own_first_seq = coalesce(min(own_first_seq, @low), @low),
+           own_last_seq = coalesce(max(own_last_seq, @high), @high)
+         WHERE id = @id RETURNING session_id`,
+      )
+      .pluck();
     this.#read = db
       .prepare(
-        `SELECT seq, job_id, type, kind, ts, frame, owner_event FROM events
-         WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-      )
-      .raw(true);
-    this.#readJob = db
-      .prepare(
-        `SELECT session_id, seq, type, kind, ts, frame FROM events
-         WHERE job_id = ? AND owner_event = 1 AND seq > ? ORDER BY seq LIMIT ?`,
+        `SELECT id & 4294967295, job_id, type, kind, ts, frame, owner_event FROM events
+         WHERE ${AFTER} ORDER BY id LIMIT ?`,
       )
       .raw(true);
     this.#readFrames = this.#prepareReadFrames(db);
-    this.#first = db.prepare("SELECT min(seq) FROM events WHERE session_id = ?").pluck();
-    this.#prune = db.prepare("DELETE FROM events WHERE session_id = ? AND seq <= ?");
-    this.#append = db.transaction((events: readonly EventRecord[]) =>
-      this.#appendInTransaction(events),
+    this.#first = db
+      .prepare(
+        `SELECT id & 4294967295 FROM events WHERE id >= (? << 32) AND id < ((? + 1) << 32)
+         ORDER BY id LIMIT 1`,
+      )
+      .pluck();
+    this.#prune = db.prepare("DELETE FROM events WHERE id >= (? << 32) AND id <= (? << 32) + ?");
+    this.#append = db.transaction((events: readonly EventRecord[], fresh: Map<string, number>) =>
+      this.#appendInTransaction(events, fresh),
     ).immediate;
   }
 
-  #prepareReadFrames(
-    db: Database,
-  ): (sessionId: string, afterSeq: number, limit: number) => EventFramesPage {
+  #prepareReadFrames(db: Database): (key: number, after: number, limit: number) => EventFramesPage {
     // Plucked frames come back without a row array each, which is what makes this fast; the
-    // page's last seq then comes from the index alone, in the same read transaction.
+    // page's last seq then comes from the rowids alone, in the same read transaction.
     const frames = db
-      .prepare("SELECT frame FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+      .prepare(`SELECT frame FROM events WHERE ${AFTER} ORDER BY id LIMIT ?`)
       .pluck();
     const lastSeq = db
       .prepare(
-        `SELECT max(seq) FROM (SELECT seq FROM events WHERE session_id = ? AND seq > ?
-         ORDER BY seq LIMIT ?)`,
+        `SELECT max(id) & 4294967295 FROM (SELECT id FROM events WHERE ${AFTER} ORDER BY id LIMIT ?)`,
       )
       .pluck();
-    return db.transaction((sessionId: string, afterSeq: number, limit: number): EventFramesPage => {
-      const page = frames.all(sessionId, afterSeq, limit) as string[];
-      if (page.length === 0) return { frames: page, lastSeq: afterSeq };
-      return { frames: page, lastSeq: lastSeq.get(sessionId, afterSeq, limit) as number };
+    return db.transaction((key: number, after: number, limit: number): EventFramesPage => {
+      const page = frames.all(key, after, key, limit) as string[];
+      if (page.length === 0) return { frames: page, lastSeq: after };
+      return { frames: page, lastSeq: lastSeq.get(key, after, key, limit) as number };
     });
   }
 
   /** One IMMEDIATE transaction for the whole batch; a duplicate seq rolls all of it back. */
   append(events: readonly EventRecord[]): void {
-    if (events.length > 0) this.#append(events);
+    if (events.length === 0) return;
+    const fresh = new Map<string, number>();
+    this.#append(events, fresh);
+    this.#keys.commit(fresh);
   }
 
-  #appendInTransaction(events: readonly EventRecord[]): void {
+  #appendInTransaction(events: readonly EventRecord[], fresh: Map<string, number>): void {
+    const batches = new Map<string, SessionBatch>();
+    let lastId: string | undefined;
+    let last: SessionBatch | undefined;
+    const batchOf = (e: EventRecord): SessionBatch => {
+      // Batches are mostly one session's run of events: skip the map for a repeat.
+      if (e.sessionId === lastId && last !== undefined) return last;
+      lastId = e.sessionId;
+      last = batches.get(lastId);
+      if (last === undefined) {
+        last = { key: this.#keys.resolve(lastId, fresh), maxSeq: 0, jobs: new Map() };
+        batches.set(lastId, last);
+      }
+      return last;
+    };
     const n = events.length;
     const args = this.#chunkArgs;
     let i = 0;
@@ -107,7 +139,7 @@ export class EventStatements {
       let a = 0;
       for (let j = i; j < i + CHUNK; j++) {
         const e = events[j] as EventRecord;
-        args[a++] = e.sessionId;
+        args[a++] = this.#track(batchOf(e), e);
         args[a++] = e.seq;
         args[a++] = e.jobId;
         args[a++] = e.type;
@@ -120,36 +152,49 @@ export class EventStatements {
     }
     for (; i < n; i++) {
       const e = events[i] as EventRecord;
-      this.#insertOne.run(
-        e.sessionId,
-        e.seq,
-        e.jobId,
-        e.type,
-        e.kind,
-        e.ts,
-        e.frame,
-        e.ownerEvent ? 1 : 0,
-      );
+      const key = this.#track(batchOf(e), e);
+      this.#insertOne.run(key, e.seq, e.jobId, e.type, e.kind, e.ts, e.frame, e.ownerEvent ? 1 : 0);
     }
-    this.#raiseCounters(events);
+    this.#raiseCounters(batches);
   }
 
-  /** One UPDATE per affected session and owning job, with the maxima computed here. */
-  #raiseCounters(events: readonly EventRecord[]): void {
-    const sessions = new Map<string, number>();
-    const jobs = new Map<string, number>();
-    for (const e of events) {
-      if (!(e.seq <= (sessions.get(e.sessionId) ?? 0))) sessions.set(e.sessionId, e.seq);
-      if (e.ownerEvent && e.jobId !== null && !(e.seq <= (jobs.get(e.jobId) ?? 0)))
-        jobs.set(e.jobId, e.seq);
+  /** Check the seq, fold it into the batch's counters, and return the session key. */
+  #track(batch: SessionBatch, e: EventRecord): number {
+    checkSeq(e);
+    if (e.seq > batch.maxSeq) batch.maxSeq = e.seq;
+    if (e.ownerEvent && e.jobId !== null) {
+      const seqs = batch.jobs.get(e.jobId);
+      if (seqs === undefined) batch.jobs.set(e.jobId, [e.seq, e.seq]);
+      else if (e.seq < seqs[0]) seqs[0] = e.seq;
+      else if (e.seq > seqs[1]) seqs[1] = e.seq;
     }
-    for (const [id, seq] of sessions) this.#raiseSession.run(seq, id, seq);
-    for (const [id, seq] of jobs) this.#raiseJob.run(seq, id, seq);
+    return batch.key;
+  }
+
+  /** One UPDATE per affected session and per owning job, with the extremes computed here. */
+  #raiseCounters(batches: ReadonlyMap<string, SessionBatch>): void {
+    for (const [sessionId, batch] of batches) {
+      if (batch.maxSeq > 0) this.#raiseSession.run(batch.maxSeq, sessionId, batch.maxSeq);
+      for (const [jobId, [low, high]] of batch.jobs) {
+        const owner = this.#raiseJob.get({ high, low, id: jobId }) as string | undefined;
+        if (owner !== sessionId) this.#history.recordUnowned(batch.key, jobId);
+      }
+    }
+  }
+
+  /** The session's key, or undefined when nothing can follow `afterSeq` in its log. */
+  #range(sessionId: string, afterSeq: number): [key: number, after: number] | undefined {
+    const after = seqFloor(afterSeq);
+    if (after === null) return undefined;
+    const key = this.#keys.find(sessionId);
+    return key === undefined ? undefined : [key, after];
   }
 
   read(sessionId: string, afterSeq: number, limit: number): EventRecord[] {
-    if (!(limit > 0)) return [];
-    const rows = this.#read.all(sessionId, afterSeq, limit) as SessionEventRow[];
+    const range = limit > 0 ? this.#range(sessionId, afterSeq) : undefined;
+    if (range === undefined) return [];
+    const [key, after] = range;
+    const rows = this.#read.all(key, after, key, limit) as SessionEventRow[];
     const out: EventRecord[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i] as SessionEventRow;
@@ -168,35 +213,26 @@ export class EventStatements {
   }
 
   readFrames(sessionId: string, afterSeq: number, limit: number): EventFramesPage {
-    if (!(limit > 0)) return { frames: [], lastSeq: afterSeq };
-    return this.#readFrames(sessionId, afterSeq, limit);
+    const range = limit > 0 ? this.#range(sessionId, afterSeq) : undefined;
+    if (range === undefined) return { frames: [], lastSeq: afterSeq };
+    const page = this.#readFrames(range[0], range[1], limit);
+    return page.frames.length === 0 ? { frames: [], lastSeq: afterSeq } : page;
   }
 
   readJob(jobId: string, afterSeq: number, limit: number): EventRecord[] {
-    if (!(limit > 0)) return [];
-    const rows = this.#readJob.all(jobId, afterSeq, limit) as JobEventRow[];
-    const out: EventRecord[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i] as JobEventRow;
-      out[i] = {
-        sessionId: r[0],
-        seq: r[1],
-        jobId,
-        type: r[2],
-        kind: r[3],
-        ts: r[4],
-        frame: r[5],
-        ownerEvent: true,
-      };
-    }
-    return out;
+    return this.#history.read(jobId, afterSeq, limit);
   }
 
   firstRetained(sessionId: string): number | null {
-    return (this.#first.get(sessionId) as number | null | undefined) ?? null;
+    const key = this.#keys.find(sessionId);
+    if (key === undefined) return null;
+    return (this.#first.get(key, key) as number | undefined) ?? null;
   }
 
   prune(sessionId: string, uptoSeq: number): number {
-    return this.#prune.run(sessionId, uptoSeq).changes;
+    const key = this.#keys.find(sessionId);
+    if (key === undefined || !(uptoSeq >= 0)) return 0;
+    const upto = Math.min(Math.floor(uptoSeq), SEQ_LIMIT - 1);
+    return this.#prune.run(key, key, upto).changes;
   }
 }

@@ -5,7 +5,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { agentPrefixRange, decodeJobCursor, encodeJobCursor, pageSize } from "../job-query.js";
 import type { JobPage, JobQuery } from "../store.js";
-import { type JobRow, jobFromRow } from "./rows.js";
+import { JOB_COLUMNS, type JobRaw, jobFromRaw } from "./rows.js";
 
 interface Plan {
   shape: string;
@@ -80,8 +80,8 @@ export class JobListing {
     if (query.principals?.length === 0 || query.states?.length === 0)
       return { jobs: [], nextCursor: null };
     const limit = pageSize(query.limit);
-    const rows = this.#statement(plan).all(...plan.params, limit + 1) as JobRow[];
-    const jobs = rows.slice(0, limit).map(jobFromRow);
+    const rows = this.#statement(plan).all(...plan.params, limit + 1) as JobRaw[];
+    const jobs = rows.slice(0, limit).map(jobFromRaw);
     const last = jobs[jobs.length - 1];
     const more = rows.length > limit && last !== undefined;
     return { jobs, nextCursor: more ? encodeJobCursor(last) : null };
@@ -91,7 +91,9 @@ export class JobListing {
     let statement = this.#statements.get(plan.shape);
     if (statement === undefined) {
       const where = plan.where.length === 0 ? "" : `WHERE ${plan.where.join(" AND ")}`;
-      statement = this.#db.prepare(`SELECT * FROM jobs ${where} ORDER BY created_at, id LIMIT ?`);
+      statement = this.#db
+        .prepare(`SELECT ${JOB_COLUMNS} FROM jobs ${where} ORDER BY created_at, id LIMIT ?`)
+        .raw(true);
       this.#statements.set(plan.shape, statement);
     }
     return statement;

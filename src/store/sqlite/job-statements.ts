@@ -1,108 +1,96 @@
 /** Jobs on SQLite (§7): idempotent insert, compare-and-set transitions, pruning. */
 import type { Database, Statement } from "better-sqlite3";
-import { JOB_STATES, type JobState, TERMINAL_JOB_STATES } from "../../protocol/job-state.js";
+import { type JobState, TERMINAL_JOB_STATES } from "../../protocol/job-state.js";
 import type { JobPage, JobPatch, JobQuery, JobRecord } from "../store.js";
+import type { JobHistory } from "./job-history.js";
 import { JobListing } from "./job-listing.js";
-import { type JobRow, jobFromRow, jobParams, toJson } from "./rows.js";
-
-const COLUMNS = `id, session_id, principal, agent, state, input, lease, lease_constraints, budget,
-  parent_job_id, delegate_id, trace_id, idempotency_key, submit_digest, max_runtime_sec,
-  accepted_payload, run_id, run_context, created_at, started_at, ended_at, last_event_seq, error_code`;
-
-// Each patchable column is (has-value flag, value), so one prepared statement serves every patch.
-const PATCH_SET = `
-  budget = CASE WHEN @hasBudget THEN @budget ELSE budget END,
-  started_at = CASE WHEN @hasStartedAt THEN @startedAt ELSE started_at END,
-  ended_at = CASE WHEN @hasEndedAt THEN @endedAt ELSE ended_at END,
-  error_code = CASE WHEN @hasErrorCode THEN @errorCode ELSE error_code END,
-  last_event_seq = CASE WHEN @hasLastEventSeq THEN @lastEventSeq ELSE last_event_seq END`;
+import { JOB_COLUMNS, type JobRaw, jobFromRaw, jobParams, toJson } from "./rows.js";
 
 const TERMINAL_LIST = TERMINAL_JOB_STATES.map((s) => `'${s}'`).join(", ");
 
-function patchParams(patch: JobPatch): Record<string, unknown> {
-  const flag = (present: boolean): number => (present ? 1 : 0);
-  return {
-    hasBudget: flag(patch.budget !== undefined),
-    budget: patch.budget == null ? null : toJson(patch.budget),
-    hasStartedAt: flag(patch.startedAt !== undefined),
-    startedAt: patch.startedAt ?? null,
-    hasEndedAt: flag(patch.endedAt !== undefined),
-    endedAt: patch.endedAt ?? null,
-    hasErrorCode: flag(patch.errorCode !== undefined),
-    errorCode: patch.errorCode ?? null,
-    hasLastEventSeq: flag(patch.lastEventSeq !== undefined),
-    lastEventSeq: patch.lastEventSeq ?? null,
-  };
-}
+/** Each patchable field, its column, and how its value is bound. */
+const PATCHABLE: readonly [keyof JobPatch, string, (patch: JobPatch) => unknown][] = [
+  ["budget", "budget", (p) => (p.budget == null ? null : toJson(p.budget))],
+  ["startedAt", "started_at", (p) => p.startedAt ?? null],
+  ["endedAt", "ended_at", (p) => p.endedAt ?? null],
+  ["errorCode", "error_code", (p) => p.errorCode ?? null],
+  ["lastEventSeq", "last_event_seq", (p) => p.lastEventSeq ?? null],
+];
 
-/** The `from` list as exactly JOB_STATES.length IN-list slots; unused slots are null (never equal). */
-function fromSlots(from: readonly JobState[]): Record<string, unknown> {
-  const unique = [...new Set(from)];
-  const slots: Record<string, unknown> = {};
-  JOB_STATES.forEach((_, i) => {
-    slots[`from${i}`] = unique[i] ?? null;
-  });
-  return slots;
+/**
+ * A patch as the SET terms for exactly its fields, a key naming that shape, and the values:
+ * one small statement per shape, prepared on first use, binds far fewer parameters than one
+ * statement with a (flag, value) pair for every field.
+ */
+function patchShape(patch: JobPatch): { key: string; set: string[]; values: unknown[] } {
+  let key = "";
+  const set: string[] = [];
+  const values: unknown[] = [];
+  for (const [field, column, value] of PATCHABLE) {
+    if (patch[field] === undefined) continue;
+    key += `${column},`;
+    set.push(`${column} = ?`);
+    values.push(value(patch));
+  }
+  return { key, set, values };
 }
 
 export class JobStatements {
+  readonly #db: Database;
   readonly #insert: Statement;
   readonly #get: Statement;
   readonly #byRunId: Statement;
   readonly #byIdempotencyKey: Statement;
-  readonly #transition: Statement;
-  readonly #update: Statement;
+  readonly #shaped = new Map<string, Statement>();
   readonly #live: Statement;
   readonly #listing: JobListing;
   readonly #prune: (before: number) => number;
 
-  constructor(db: Database) {
-    const placeholders = COLUMNS.split(",")
+  constructor(db: Database, history: JobHistory) {
+    this.#db = db;
+    const placeholders = JOB_COLUMNS.split(",")
       .map(() => "?")
       .join(", ");
     this.#insert = db.prepare(
-      `INSERT INTO jobs (${COLUMNS}) VALUES (${placeholders}) ON CONFLICT DO NOTHING`,
+      `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${placeholders}) ON CONFLICT DO NOTHING`,
     );
-    this.#get = db.prepare("SELECT * FROM jobs WHERE id = ?");
-    this.#byRunId = db.prepare("SELECT * FROM jobs WHERE principal = ? AND run_id = ?");
-    this.#byIdempotencyKey = db.prepare(
-      "SELECT * FROM jobs WHERE principal = ? AND idempotency_key = ?",
-    );
-    const fromList = JOB_STATES.map((_, i) => `@from${i}`).join(", ");
-    this.#transition = db.prepare(
-      `UPDATE jobs SET state = @to, ${PATCH_SET} WHERE id = @id AND state IN (${fromList}) RETURNING *`,
-    );
-    this.#update = db.prepare(`UPDATE jobs SET ${PATCH_SET} WHERE id = @id`);
-    this.#live = db.prepare(
-      "SELECT * FROM jobs WHERE state IN ('pending', 'running') ORDER BY created_at, id",
-    );
+    this.#get = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).raw(true);
+    this.#byRunId = db
+      .prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE principal = ? AND run_id = ?`)
+      .raw(true);
+    this.#byIdempotencyKey = db
+      .prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE principal = ? AND idempotency_key = ?`)
+      .raw(true);
+    // A full scan, once at startup: an index kept for it would cost every insert and transition.
+    this.#live = db
+      .prepare(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE state IN ('pending', 'running') ORDER BY created_at, id`,
+      )
+      .raw(true);
     this.#listing = new JobListing(db);
-    this.#prune = this.#preparePrune(db);
+    this.#prune = this.#preparePrune(db, history);
   }
 
-  #preparePrune(db: Database): (before: number) => number {
+  #preparePrune(db: Database, history: JobHistory): (before: number) => number {
     const deleteJobs = db
       .prepare(
-        `DELETE FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ? AND state IN (${TERMINAL_LIST}) RETURNING id`,
+        `DELETE FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ? AND state IN (${TERMINAL_LIST})
+         RETURNING id, session_id`,
       )
-      .pluck();
-    // A pruned job's own history goes too where its session is already gone (otherwise the
-    // session keeps it until pruneEvents or deleteSession); revoked ledger rows go with it,
-    // while live, revoking and failed ones stay for the revoker and operators (§9.8).
-    const deleteHistory = db.prepare(
-      `DELETE FROM events WHERE job_id = ? AND owner_event = 1
-         AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.id = events.session_id)`,
-    );
+      .raw(true);
     const deleteRevoked = db.prepare(
       "DELETE FROM credentials WHERE job_id = ? AND state = 'revoked'",
     );
+    // A pruned job's own history goes too where its session is already gone (otherwise the
+    // session keeps it until pruneEvents or deleteSession); revoked ledger rows go with it,
+    // while live, revoking and failed ones stay for the revoker and operators (§9.8).
     return db.transaction((before: number) => {
-      const ids = deleteJobs.all(before) as string[];
-      for (const id of ids) {
-        deleteHistory.run(id);
+      const pruned = deleteJobs.all(before) as [id: string, sessionId: string][];
+      for (const [id, sessionId] of pruned) {
+        history.retire(id, sessionId);
         deleteRevoked.run(id);
       }
-      return ids.length;
+      return pruned.length;
     }).immediate;
   }
 
@@ -136,12 +124,52 @@ export class JobStatements {
     to: JobState,
     patch: JobPatch,
   ): JobRecord | undefined {
-    if (from.length === 0) return undefined;
-    return this.#one(this.#transition, { id, to, ...fromSlots(from), ...patchParams(patch) });
+    const states = [...new Set(from)];
+    if (states.length === 0) return undefined;
+    const { key, set, values } = patchShape(patch);
+    const statement = this.#statement(`t${states.length}:${key}`, (db) => {
+      const slots = states.map(() => "?").join(", ");
+      return db
+        .prepare(
+          `UPDATE jobs SET ${["state = ?", ...set].join(", ")} WHERE id = ? AND state IN (${slots})
+           RETURNING ${JOB_COLUMNS}`,
+        )
+        .raw(true);
+    });
+    const row = statement.get(to, ...values, id, ...states) as JobRaw | undefined;
+    return row === undefined ? undefined : jobFromRaw(row);
+  }
+
+  /** transition() without reading the row back: the group-commit path (appendEvents). */
+  apply(id: string, from: readonly JobState[], to: JobState, patch: JobPatch): void {
+    const states = [...new Set(from)];
+    if (states.length === 0) return;
+    const { key, set, values } = patchShape(patch);
+    const statement = this.#statement(`a${states.length}:${key}`, (db) => {
+      const slots = states.map(() => "?").join(", ");
+      return db.prepare(
+        `UPDATE jobs SET ${["state = ?", ...set].join(", ")} WHERE id = ? AND state IN (${slots})`,
+      );
+    });
+    statement.run(to, ...values, id, ...states);
   }
 
   update(id: string, patch: JobPatch): void {
-    this.#update.run({ id, ...patchParams(patch) });
+    const { key, set, values } = patchShape(patch);
+    if (set.length === 0) return;
+    const statement = this.#statement(`u:${key}`, (db) =>
+      db.prepare(`UPDATE jobs SET ${set.join(", ")} WHERE id = ?`),
+    );
+    statement.run(...values, id);
+  }
+
+  #statement(key: string, prepare: (db: Database) => Statement): Statement {
+    let statement = this.#shaped.get(key);
+    if (statement === undefined) {
+      statement = prepare(this.#db);
+      this.#shaped.set(key, statement);
+    }
+    return statement;
   }
 
   list(query: JobQuery): JobPage {
@@ -149,7 +177,7 @@ export class JobStatements {
   }
 
   listLive(): JobRecord[] {
-    return (this.#live.all() as JobRow[]).map(jobFromRow);
+    return (this.#live.all() as JobRaw[]).map(jobFromRaw);
   }
 
   prune(before: number): number {
@@ -157,7 +185,7 @@ export class JobStatements {
   }
 
   #one(statement: Statement, ...params: unknown[]): JobRecord | undefined {
-    const row = statement.get(...params) as JobRow | undefined;
-    return row === undefined ? undefined : jobFromRow(row);
+    const row = statement.get(...params) as JobRaw | undefined;
+    return row === undefined ? undefined : jobFromRaw(row);
   }
 }

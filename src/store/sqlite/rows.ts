@@ -21,31 +21,41 @@ export interface SessionRow {
   origin: "arcp" | "arp";
 }
 
-export interface JobRow {
-  id: string;
-  session_id: string;
-  principal: string;
-  agent: string;
-  state: JobState;
-  input: string;
-  lease: string;
-  lease_constraints: string | null;
-  budget: string | null;
-  parent_job_id: string | null;
-  delegate_id: string | null;
-  trace_id: string;
-  idempotency_key: string | null;
-  submit_digest: string | null;
-  max_runtime_sec: number | null;
-  accepted_payload: string;
-  run_id: string | null;
-  run_context: string | null;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  last_event_seq: number;
-  error_code: string | null;
-}
+/**
+ * The jobs columns in the order jobParams binds them and jobFromRaw reads them: job reads
+ * name them instead of `*` and come back as arrays, which better-sqlite3 builds about twice
+ * as fast as objects of 23 properties.
+ */
+export const JOB_COLUMNS = `id, session_id, principal, agent, state, input, lease, lease_constraints,
+  budget, parent_job_id, delegate_id, trace_id, idempotency_key, submit_digest, max_runtime_sec,
+  accepted_payload, run_id, run_context, created_at, started_at, ended_at, last_event_seq,
+  error_code`;
+
+export type JobRaw = [
+  id: string,
+  sessionId: string,
+  principal: string,
+  agent: string,
+  state: JobState,
+  input: string,
+  lease: string,
+  leaseConstraints: string | null,
+  budget: string | null,
+  parentJobId: string | null,
+  delegateId: string | null,
+  traceId: string,
+  idempotencyKey: string | null,
+  submitDigest: string | null,
+  maxRuntimeSec: number | null,
+  acceptedPayload: string,
+  runId: string | null,
+  runContext: string | null,
+  createdAt: number,
+  startedAt: number | null,
+  endedAt: number | null,
+  lastEventSeq: number,
+  errorCode: string | null,
+];
 
 export interface CredentialRow {
   id: string;
@@ -131,31 +141,31 @@ export function jobParams(j: JobRecord): unknown[] {
   ];
 }
 
-export function jobFromRow(r: JobRow): JobRecord {
+export function jobFromRaw(r: JobRaw): JobRecord {
   return {
-    id: r.id,
-    sessionId: r.session_id,
-    principal: r.principal,
-    agent: r.agent,
-    state: r.state,
-    input: JSON.parse(r.input) as unknown,
-    lease: JSON.parse(r.lease) as Record<string, string[]>,
-    leaseConstraints: fromJsonOrNull<{ expires_at?: string }>(r.lease_constraints),
-    budget: fromJsonOrNull<Record<string, string>>(r.budget),
-    parentJobId: r.parent_job_id,
-    delegateId: r.delegate_id,
-    traceId: r.trace_id,
-    idempotencyKey: r.idempotency_key,
-    submitDigest: r.submit_digest,
-    maxRuntimeSec: r.max_runtime_sec,
-    acceptedPayload: r.accepted_payload,
-    runId: r.run_id,
-    runContext: fromJsonOrNull<Record<string, unknown>>(r.run_context),
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    lastEventSeq: r.last_event_seq,
-    errorCode: r.error_code,
+    id: r[0],
+    sessionId: r[1],
+    principal: r[2],
+    agent: r[3],
+    state: r[4],
+    input: JSON.parse(r[5]) as unknown,
+    lease: JSON.parse(r[6]) as Record<string, string[]>,
+    leaseConstraints: fromJsonOrNull<{ expires_at?: string }>(r[7]),
+    budget: fromJsonOrNull<Record<string, string>>(r[8]),
+    parentJobId: r[9],
+    delegateId: r[10],
+    traceId: r[11],
+    idempotencyKey: r[12],
+    submitDigest: r[13],
+    maxRuntimeSec: r[14],
+    acceptedPayload: r[15],
+    runId: r[16],
+    runContext: fromJsonOrNull<Record<string, unknown>>(r[17]),
+    createdAt: r[18],
+    startedAt: r[19],
+    endedAt: r[20],
+    lastEventSeq: r[21],
+    errorCode: r[22],
   };
 }
 

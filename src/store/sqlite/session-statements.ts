@@ -1,6 +1,7 @@
 /** Sessions on SQLite (§6): hashed resume tokens rotated by compare-and-set. */
 import type { Database, Statement } from "better-sqlite3";
 import type { SessionRecord } from "../store.js";
+import type { JobHistory } from "./job-history.js";
 import { type SessionRow, sessionFromRow, sessionParams } from "./rows.js";
 
 export class SessionStatements {
@@ -12,7 +13,7 @@ export class SessionStatements {
   readonly #listDetached: Statement;
   readonly #delete: (id: string) => void;
 
-  constructor(db: Database) {
+  constructor(db: Database, history: JobHistory) {
     this.#insert = db.prepare(
       `INSERT INTO sessions (id, principal, resume_token_hash, features, resume_window_sec, created_at,
          detached_at, last_seq, acked_seq, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -28,15 +29,9 @@ export class SessionStatements {
        ORDER BY detached_at, id LIMIT ?`,
     );
     const deleteRow = db.prepare("DELETE FROM sessions WHERE id = ?");
-    // A session's events go with it, except a still-present job's own history, which
-    // job.subscribe may still replay after the session is gone (DESIGN-13).
-    const deleteEvents = db.prepare(
-      `DELETE FROM events WHERE session_id = ?
-         AND (owner_event = 0 OR job_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = events.job_id))`,
-    );
     this.#delete = db.transaction((id: string) => {
       deleteRow.run(id);
-      deleteEvents.run(id);
+      history.dropSession(id);
     }).immediate;
   }
 

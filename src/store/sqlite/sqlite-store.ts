@@ -16,6 +16,7 @@ import type {
   JobPatch,
   JobQuery,
   JobRecord,
+  JobTransition,
   SessionRecord,
   Store,
   StoreHealth,
@@ -23,8 +24,10 @@ import type {
 import { Checkpointer } from "./checkpointer.js";
 import { type ConnectionOptions, isMemoryPath, openConnection } from "./connection.js";
 import { EventStatements } from "./event-statements.js";
+import { JobHistory } from "./job-history.js";
 import { JobStatements } from "./job-statements.js";
 import { LedgerStatements } from "./ledger-statements.js";
+import { SessionKeys } from "./session-keys.js";
 import { SessionStatements } from "./session-statements.js";
 
 export interface SqliteStoreOptions extends ConnectionOptions {
@@ -51,16 +54,29 @@ export class SqliteStore implements Store, EventFrameReader {
   readonly #ledger: LedgerStatements;
   readonly #checkpointer: Checkpointer | undefined;
   readonly #ping: Statement;
+  readonly #appendWithTransitions: (
+    events: readonly EventRecord[],
+    transitions: readonly JobTransition[],
+  ) => void;
   #closed = false;
 
   /** Use openSqliteStore; this takes an already opened and migrated connection. */
   constructor(db: Database, options: SqliteStoreOptions) {
     this.#db = db;
-    this.#sessions = new SessionStatements(db);
-    this.#jobs = new JobStatements(db);
-    this.#events = new EventStatements(db);
+    const keys = new SessionKeys(db);
+    const history = new JobHistory(db, keys);
+    this.#sessions = new SessionStatements(db, history);
+    this.#jobs = new JobStatements(db, history);
+    this.#events = new EventStatements(db, keys, history);
     this.#ledger = new LedgerStatements(db);
     this.#ping = db.prepare("SELECT 1");
+    // The events' own transaction nests as a savepoint; the transitions commit with them.
+    this.#appendWithTransitions = db.transaction(
+      (events: readonly EventRecord[], transitions: readonly JobTransition[]) => {
+        if (events.length > 0) this.#events.append(events);
+        for (const t of transitions) this.#jobs.apply(t.id, t.from, t.to, t.patch ?? {});
+      },
+    ).immediate;
     this.#checkpointer = this.#startCheckpointer(options);
   }
 
@@ -154,8 +170,12 @@ export class SqliteStore implements Store, EventFrameReader {
 
   // Events (§8.3)
 
-  async appendEvents(events: readonly EventRecord[]): Promise<void> {
-    this.#events.append(events);
+  async appendEvents(
+    events: readonly EventRecord[],
+    transitions: readonly JobTransition[] = [],
+  ): Promise<void> {
+    if (transitions.length === 0) this.#events.append(events);
+    else this.#appendWithTransitions(events, transitions);
     this.#checkpointer?.afterAppend(this.#db);
   }
 

@@ -47,6 +47,45 @@ export function eventContract(withStore: WithStore): void {
       );
     }));
 
+  test("[arcp-8.3-durable-before-send] job transitions given with a batch commit with its events, in order, compare-and-set", () =>
+    withStore(async (store) => {
+      await store.createJob(jobRecord("job_a", { sessionId: "sess_1", state: "pending" }));
+      await store.createJob(jobRecord("job_b", { sessionId: "sess_1", state: "success" }));
+      await store.appendEvents(
+        [
+          eventRecord("sess_1", 1, {
+            jobId: "job_a",
+            type: "job.result",
+            kind: null,
+            ownerEvent: true,
+          }),
+        ],
+        [
+          { id: "job_a", from: ["pending"], to: "running", patch: { startedAt: 10 } },
+          { id: "job_a", from: ["pending", "running"], to: "success", patch: { endedAt: 20 } },
+          { id: "job_b", from: ["pending", "running"], to: "error", patch: { endedAt: 30 } },
+          { id: "job_missing", from: ["pending"], to: "running" },
+        ],
+      );
+      const a = await store.getJob("job_a");
+      assert.equal(a?.state, "success");
+      assert.equal(a?.startedAt, 10);
+      assert.equal(a?.endedAt, 20);
+      assert.equal(a?.lastEventSeq, 1);
+      const b = await store.getJob("job_b");
+      assert.equal(b?.state, "success", "a transition from an unexpected state is skipped");
+      assert.equal(b?.endedAt, null);
+      await store.appendEvents(
+        [],
+        [{ id: "job_b", from: ["success"], to: "error", patch: { errorCode: "X" } }],
+      );
+      assert.equal(
+        (await store.getJob("job_b"))?.errorCode,
+        "X",
+        "transitions commit without events too",
+      );
+    }));
+
   test("a batch may span sessions and arrive out of order; reads are still ascending", () =>
     withStore(async (store) => {
       await store.appendEvents([

@@ -120,6 +120,25 @@ describe("ARCP jobs over WebSocket", () => {
     assert.equal(err.payload["code"], "JOB_NOT_FOUND");
   });
 
+  test("[arcp-7.3-single-terminal] the owner cancelling a job that already ended changes nothing and sends nothing", async () => {
+    const accepted = await c.submit({ agent: "echo", input: {} });
+    await c.terminal(accepted.job_id as string);
+    const start = c.frames.length;
+    c.send("job.cancel", {}, { job_id: accepted.job_id });
+    c.send("session.ping", { nonce: "after-cancel", sent_at: new Date().toISOString() });
+    await c.waitFor((f) => f.type === "session.pong" && f.payload["ping_nonce"] === "after-cancel");
+    assert.deepEqual(
+      c.frames.slice(start).map((f) => f.type),
+      ["session.pong"],
+    );
+  });
+
+  test("[arcp-7.1-submit-shape] a submit without input runs with a null input", async () => {
+    const accepted = await c.submit({ agent: "echo" });
+    const end = await c.terminal(accepted.job_id as string);
+    assert.deepEqual(end.payload["result"], { echo: null, version: "2.0.0" });
+  });
+
   test("[arcp-7.1-max-runtime] a job past max_runtime_sec ends with TIMEOUT, final_status timed_out", async () => {
     const accepted = await c.submit({ agent: "slow", input: { seconds: 10 }, max_runtime_sec: 1 });
     const terminal = await c.terminal(accepted.job_id as string);
