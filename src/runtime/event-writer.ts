@@ -3,7 +3,13 @@
  * are appended in one store transaction per tick and delivered only after they are durable.
  * Control frames (no seq) ride the same queue so each session sees frames in push order.
  */
-import type { EventRecord, EventStore, JobTransition } from "../store/store.js";
+import type {
+  EventRecord,
+  EventStore,
+  JobRecord,
+  JobTransition,
+  SessionRecord,
+} from "../store/store.js";
 
 /** Whoever receives committed entries: a session's delivery state. */
 export interface CommitTarget {
@@ -32,11 +38,41 @@ export interface EventWriterOptions {
 
 const RESOLVED = Promise.resolve();
 
+/** What one group commit holds: the ordered entries, and the rows that commit with them. */
+class Batch {
+  entries: Pending[] = [];
+  sessions: SessionRecord[] = [];
+  jobs: JobRecord[] = [];
+  transitions: JobTransition[] = [];
+  #committed: Promise<void> | undefined;
+  #resolve: (() => void) | undefined;
+
+  get empty(): boolean {
+    return (
+      this.entries.length === 0 &&
+      this.sessions.length === 0 &&
+      this.jobs.length === 0 &&
+      this.transitions.length === 0
+    );
+  }
+
+  /** Settles once this batch is committed and delivered. */
+  committed(): Promise<void> {
+    this.#committed ??= new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    return this.#committed;
+  }
+
+  settle(): void {
+    this.#resolve?.();
+  }
+}
+
 export class EventWriter {
   readonly #store: EventStore;
   readonly #options: EventWriterOptions;
-  #pending: Pending[] = [];
-  #transitions: JobTransition[] = [];
+  #batch = new Batch();
   #running = false;
   #scheduled = false;
   #waiters: (() => void)[] = [];
@@ -48,13 +84,30 @@ export class EventWriter {
   }
 
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#batch.entries.length;
   }
 
   enqueue(target: CommitTarget, entry: WriterEntry): void {
     target.pendingInWriter++;
-    this.#pending.push({ target, entry });
+    this.#batch.entries.push({ target, entry });
     this.#schedule();
+  }
+
+  /** Insert a session with the next batch; resolves once it is durable. */
+  enqueueSession(session: SessionRecord): Promise<void> {
+    this.#batch.sessions.push(session);
+    this.#schedule();
+    return this.#batch.committed();
+  }
+
+  /**
+   * Insert a job with the next batch, before any of its events; resolves once it is durable.
+   * The caller has made sure its id and keys are free.
+   */
+  enqueueJob(job: JobRecord): Promise<void> {
+    this.#batch.jobs.push(job);
+    this.#schedule();
+    return this.#batch.committed();
   }
 
   /**
@@ -62,20 +115,19 @@ export class EventWriter {
    * the same transaction (a terminal event and its job state are durable together).
    */
   enqueueTransition(transition: JobTransition): void {
-    this.#transitions.push(transition);
+    this.#batch.transitions.push(transition);
     this.#schedule();
   }
 
   /** Resolves at once while there is room, otherwise after the next commit. */
   room(): Promise<void> {
-    if (this.#pending.length < this.#options.highWater) return RESOLVED;
+    if (this.#batch.entries.length < this.#options.highWater) return RESOLVED;
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** Resolves when everything enqueued so far is committed and delivered. */
   idle(): Promise<void> {
-    if (this.#pending.length === 0 && this.#transitions.length === 0 && !this.#running)
-      return RESOLVED;
+    if (this.#batch.empty && !this.#running) return RESOLVED;
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -92,29 +144,36 @@ export class EventWriter {
     if (this.#running) return;
     this.#running = true;
     try {
-      while (this.#pending.length > 0 || this.#transitions.length > 0) {
-        const batch = this.#pending;
-        const transitions = this.#transitions;
-        this.#pending = [];
-        this.#transitions = [];
-        await this.#persist(batch, transitions);
-        this.#deliver(batch);
+      while (!this.#batch.empty) {
+        const batch = this.#batch;
+        this.#batch = new Batch();
+        await this.#persist(batch);
+        this.#deliver(batch.entries);
+        batch.settle();
         this.#release();
       }
     } finally {
       this.#running = false;
-      if (this.#pending.length > 0 || this.#transitions.length > 0) this.#schedule();
+      if (!this.#batch.empty) this.#schedule();
       else for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
-  async #persist(batch: readonly Pending[], transitions: readonly JobTransition[]): Promise<void> {
+  async #persist(batch: Batch): Promise<void> {
     const records: EventRecord[] = [];
-    for (const p of batch) if (p.entry.record !== null) records.push(p.entry.record);
-    if (records.length === 0 && transitions.length === 0) return;
+    for (const p of batch.entries) if (p.entry.record !== null) records.push(p.entry.record);
+    const writes = { sessions: batch.sessions, jobs: batch.jobs, transitions: batch.transitions };
+    if (
+      records.length === 0 &&
+      batch.sessions.length === 0 &&
+      batch.jobs.length === 0 &&
+      batch.transitions.length === 0
+    ) {
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#store.appendEvents(records, transitions);
+        await this.#store.appendEvents(records, writes);
         return;
       } catch (error) {
         // Events are durable before they are sent, so a failing store holds delivery back
@@ -141,7 +200,7 @@ export class EventWriter {
   }
 
   #release(): void {
-    if (this.#pending.length >= this.#options.highWater) return;
+    if (this.#batch.entries.length >= this.#options.highWater) return;
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 }

@@ -12,6 +12,7 @@ import { createJob } from "./job/create-job.js";
 import { startJob, stopJob } from "./job/start-job.js";
 import type { Runtime } from "./runtime.js";
 import { hashResumeToken, newResumeToken } from "./session/resume-token.js";
+import type { SessionChannel } from "./session/session-channel.js";
 import { canObserve } from "./visibility.js";
 
 export interface RunStart {
@@ -44,30 +45,37 @@ export class RunService {
     const rt = this.#rt;
     if (rt.stopping) throw new ArcpError("INTERNAL_ERROR", "runtime is shutting down");
     if (req.runId !== undefined) {
-      const existing = await rt.store.getJobByRunId(req.principal, req.runId);
+      const existing = await rt.jobKeys.byRunId(rt.store, req.principal, req.runId);
       if (existing !== undefined) {
-        const again = await this.#create(req, existing.sessionId);
+        const session = await rt.store.getSession(existing.sessionId);
+        const channel =
+          rt.channels.get(existing.sessionId) ??
+          (session === undefined ? undefined : rt.channelFor(session));
+        if (channel === undefined) return { record: existing, created: false };
+        const again = await this.#create(req, channel);
         return { record: again.record, created: false };
       }
     }
-    const session = await this.#newRunSession(req.principal);
+    const session = this.#runSession(req.principal);
+    const channel = rt.channelFor(session);
+    let result: { record: JobRecord; created: boolean; durable?: Promise<void> };
     try {
-      return await this.#create(req, session.id);
+      result = await this.#create(req, channel);
     } catch (error) {
-      // A refused start (unknown agent, bad lease) leaves no empty run session behind.
+      // A refused start (unknown agent, bad lease) leaves no run session behind.
       rt.channels.delete(session.id);
-      await rt.store.deleteSession(session.id).catch(() => undefined);
       throw error;
     }
+    // The session row commits with the job's group commit (or the next); answer once both are durable.
+    await Promise.all([rt.writer.enqueueSession(session), result.durable]);
+    return { record: result.record, created: result.created };
   }
 
   async #create(
     req: RunStart,
-    sessionId: string,
-  ): Promise<{ record: JobRecord; created: boolean }> {
+    channel: SessionChannel,
+  ): Promise<{ record: JobRecord; created: boolean; durable?: Promise<void> }> {
     const rt = this.#rt;
-    const session = (await rt.store.getSession(sessionId)) as SessionRecord;
-    const channel = rt.channelFor(session);
     const creation = await createJob(rt, {
       channel,
       principal: req.principal,
@@ -87,11 +95,11 @@ export class RunService {
       return { record, created: false };
     }
     startJob(rt, creation.job, creation.agent);
-    return { record: creation.job.record, created: true };
+    return { record: creation.job.record, created: true, durable: creation.durable };
   }
 
-  async #newRunSession(principal: string): Promise<SessionRecord> {
-    const record: SessionRecord = {
+  #runSession(principal: string): SessionRecord {
+    return {
       id: newSessionId(),
       principal,
       // Run sessions are never resumed; the hash of a token nobody holds keeps them shut.
@@ -104,8 +112,6 @@ export class RunService {
       ackedSeq: 0,
       origin: "arp",
     };
-    await this.#rt.store.createSession(record);
-    return record;
   }
 
   /** The run visible to `principal` under `runId` (a client run id, or a job id). */

@@ -14,6 +14,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { type RuntimeConfig, resolveConfig } from "./config.js";
 import { EventWriter } from "./event-writer.js";
 import type { OperationRunner } from "./job/job-host.js";
+import { JobKeys } from "./job/job-keys.js";
 import { shutdownJobs } from "./job/lifecycle.js";
 import type { LiveJob } from "./job/live-job.js";
 import type { JobOutcome } from "./job/outcome.js";
@@ -56,6 +57,7 @@ export class Runtime {
   readonly channels = new Map<string, SessionChannel>();
   readonly connections = new Set<Connection>();
   readonly jobs = new Map<string, LiveJob>();
+  readonly jobKeys = new JobKeys();
   /** Duties run once per job after its terminal (credential revocation, ARP bookkeeping). */
   readonly jobEndHooks: ((job: LiveJob, outcome: JobOutcome) => void)[] = [];
   readonly operations: OperationRunner;

@@ -87,6 +87,13 @@ export interface JobTransition {
   patch?: JobPatch;
 }
 
+/** Writes that commit with an appendEvents batch (see there). */
+export interface BatchWrites {
+  sessions?: readonly SessionRecord[];
+  jobs?: readonly JobRecord[];
+  transitions?: readonly JobTransition[];
+}
+
 export interface JobQuery {
   /** Restrict to these principals; undefined means every principal (explicit policy only). */
   principals?: string[];
@@ -178,14 +185,13 @@ export interface EventStore {
   /**
    * Append a batch in one transaction (group commit), and raise each session's lastSeq and
    * each owning job's lastEventSeq. Seqs are assigned by the caller and must be new.
-   * `transitions` commit in the same transaction, after the events, in order, each with the
-   * compare-and-set rule of transitionJob; one whose job is missing or not in an expected state
-   * is skipped. A terminal event and its job's terminal state are thus durable together.
+   * `writes` commit in the same transaction: new sessions and new jobs first (ids and
+   * idempotency keys the caller already knows to be free; a collision fails the batch), then
+   * the events, then the transitions, in order, each with the compare-and-set rule of
+   * transitionJob (one whose job is missing or not in an expected state is skipped). A job, its
+   * events and its terminal state thus become durable together.
    */
-  appendEvents(
-    events: readonly EventRecord[],
-    transitions?: readonly JobTransition[],
-  ): Promise<void>;
+  appendEvents(events: readonly EventRecord[], writes?: BatchWrites): Promise<void>;
   /** A session's events with seq > afterSeq, ascending, at most `limit`. */
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
   /** A job's own events (ownerEvent) with seq > afterSeq, ascending, at most `limit`. */

@@ -41,7 +41,14 @@ export interface JobRequest {
 }
 
 export type JobCreation =
-  | { kind: "accepted"; job: LiveJob; agent: ResolvedAgent; accepted: Record<string, unknown> }
+  | {
+      kind: "accepted";
+      job: LiveJob;
+      agent: ResolvedAgent;
+      accepted: Record<string, unknown>;
+      /** Settles once the job row is committed. */
+      durable: Promise<void>;
+    }
   | { kind: "replayed"; record: JobRecord; accepted: Record<string, unknown> };
 
 interface Authority {
@@ -98,7 +105,7 @@ export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreati
   }
   const digest = req.idempotencyKey === undefined ? null : digestOf(req);
   if (req.idempotencyKey !== undefined && digest !== null) {
-    const existing = await rt.store.findIdempotent(req.principal, req.idempotencyKey);
+    const existing = await rt.jobKeys.byIdempotencyKey(rt.store, req.principal, req.idempotencyKey);
     if (existing !== undefined) return replayOrConflict(existing, digest);
   }
   const initialBudget = authority.lease.budget();
@@ -147,8 +154,10 @@ export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreati
     lastEventSeq: 0,
     errorCode: null,
   };
-  const created = await rt.store.createJob(record);
-  if (!created.created) return replayOrConflict(created.existing, digest ?? "");
+  // The insert rides the next group commit, ahead of the job's events; whatever must wait for
+  // it to be durable (job.accepted, an ARP response) waits on `durable`.
+  rt.jobKeys.reserve(record);
+  const durable = rt.writer.enqueueJob(record).finally(() => rt.jobKeys.release(record));
   const job = new LiveJob(
     record,
     req.channel,
@@ -169,5 +178,5 @@ export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreati
     req.parent.children.add(job);
   }
   rt.jobs.set(id, job);
-  return { kind: "accepted", job, agent, accepted };
+  return { kind: "accepted", job, agent, accepted, durable };
 }

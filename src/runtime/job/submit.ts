@@ -54,7 +54,8 @@ export async function handleSubmit(
     if (creation.kind === "replayed") {
       const live = rt.jobs.get(jobId);
       const credentials = live === undefined ? undefined : credentialsFor(live, channel);
-      conn.send(
+      // The original may still be waiting for its commit; so does the replay.
+      channel.pushControlAfterCommit(
         encodeEnvelope(
           "job.accepted",
           fields,
@@ -76,7 +77,7 @@ export async function handleSubmit(
     }
     const outgoing =
       job.credentials.length > 0 ? { ...accepted, credentials: job.credentials } : accepted;
-    conn.send(encodeEnvelope("job.accepted", fields, outgoing));
+    channel.pushControlAfterCommit(encodeEnvelope("job.accepted", fields, outgoing));
     startJob(rt, job, creation.agent);
   } catch (error) {
     refuse(rt, conn, channel, env, ArcpError.from(error));

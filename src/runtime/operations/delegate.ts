@@ -64,7 +64,7 @@ export async function delegate(
     const credentials = credentialsFor(child, parent.owner);
     const accepted =
       credentials === undefined ? creation.accepted : { ...creation.accepted, credentials };
-    parent.owner.pushControl(
+    parent.owner.pushControlAfterCommit(
       encodeEnvelope(
         "job.accepted",
         {

@@ -155,6 +155,15 @@ export class SessionChannel implements CommitTarget {
     else this.#writer.enqueue(this, entry);
   }
 
+  /**
+   * Send a frame without a seq once the writer's next batch is committed (job.accepted after
+   * its job row is durable), in order with everything pushed before it.
+   */
+  pushControlAfterCommit(frame: string): void {
+    if (this.#transport === null) return;
+    this.#writer.enqueue(this, { record: null, frame, afterSeq: this.lastSeq });
+  }
+
   /** Attach a transport and deliver everything after `fromSeq`, first from the store. */
   attach(transport: Transport, fromSeq: number): void {
     this.#transport = transport;

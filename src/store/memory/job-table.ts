@@ -39,6 +39,16 @@ export class MemoryJobTable {
     return this.#jobs.has(id);
   }
 
+  /** Throws unless `job` could be inserted as new (id and keys free): the batch-insert rule. */
+  assertInsertable(job: JobRecord): void {
+    const taken =
+      this.#jobs.has(job.id) ||
+      (job.idempotencyKey !== null &&
+        this.#idempotency.has(scoped(job.principal, job.idempotencyKey))) ||
+      (job.runId !== null && this.#runIds.has(scoped(job.principal, job.runId)));
+    if (taken) throw new Error(`job ${job.id} collides with an existing job`);
+  }
+
   create(job: JobRecord): { created: true } | { created: false; existing: JobRecord } {
     const existingId =
       (job.idempotencyKey === null

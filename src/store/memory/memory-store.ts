@@ -6,6 +6,7 @@ import type { JobState } from "../../protocol/job-state.js";
 import type { EventFrameReader, EventFramesPage } from "../event-frames.js";
 import type {
   AuditRecord,
+  BatchWrites,
   CredentialRecord,
   CredentialState,
   EventRecord,
@@ -13,7 +14,6 @@ import type {
   JobPatch,
   JobQuery,
   JobRecord,
-  JobTransition,
   SessionRecord,
   Store,
   StoreHealth,
@@ -158,11 +158,16 @@ export class MemoryStore implements Store, EventFrameReader {
 
   // Events (§8.3)
 
-  async appendEvents(
-    events: readonly EventRecord[],
-    transitions: readonly JobTransition[] = [],
-  ): Promise<void> {
+  async appendEvents(events: readonly EventRecord[], writes: BatchWrites = {}): Promise<void> {
     this.#open();
+    for (const session of writes.sessions ?? []) {
+      if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} already exists`);
+    }
+    for (const job of writes.jobs ?? []) this.#jobs.assertInsertable(job);
+    for (const session of writes.sessions ?? [])
+      this.#sessions.set(session.id, copySession(session));
+    for (const job of writes.jobs ?? []) this.#jobs.create(job);
+    const transitions = writes.transitions ?? [];
     this.#events.append(events);
     for (const e of events) {
       const session = this.#sessions.get(e.sessionId);

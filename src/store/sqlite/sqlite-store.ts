@@ -9,6 +9,7 @@ import type { JobState } from "../../protocol/job-state.js";
 import type { EventFrameReader, EventFramesPage } from "../event-frames.js";
 import type {
   AuditRecord,
+  BatchWrites,
   CredentialRecord,
   CredentialState,
   EventRecord,
@@ -16,7 +17,6 @@ import type {
   JobPatch,
   JobQuery,
   JobRecord,
-  JobTransition,
   SessionRecord,
   Store,
   StoreHealth,
@@ -54,10 +54,7 @@ export class SqliteStore implements Store, EventFrameReader {
   readonly #ledger: LedgerStatements;
   readonly #checkpointer: Checkpointer | undefined;
   readonly #ping: Statement;
-  readonly #appendWithTransitions: (
-    events: readonly EventRecord[],
-    transitions: readonly JobTransition[],
-  ) => void;
+  readonly #appendWithWrites: (events: readonly EventRecord[], writes: BatchWrites) => void;
   #closed = false;
 
   /** Use openSqliteStore; this takes an already opened and migrated connection. */
@@ -70,11 +67,17 @@ export class SqliteStore implements Store, EventFrameReader {
     this.#events = new EventStatements(db, keys, history);
     this.#ledger = new LedgerStatements(db);
     this.#ping = db.prepare("SELECT 1");
-    // The events' own transaction nests as a savepoint; the transitions commit with them.
-    this.#appendWithTransitions = db.transaction(
-      (events: readonly EventRecord[], transitions: readonly JobTransition[]) => {
+    // The events' own transaction nests as a savepoint; the other writes commit with them.
+    this.#appendWithWrites = db.transaction(
+      (events: readonly EventRecord[], writes: BatchWrites) => {
+        for (const session of writes.sessions ?? []) this.#sessions.create(session);
+        for (const job of writes.jobs ?? []) {
+          if (!this.#jobs.create(job).created)
+            throw new Error(`job ${job.id} collides with an existing job`);
+        }
         if (events.length > 0) this.#events.append(events);
-        for (const t of transitions) this.#jobs.apply(t.id, t.from, t.to, t.patch ?? {});
+        for (const t of writes.transitions ?? [])
+          this.#jobs.apply(t.id, t.from, t.to, t.patch ?? {});
       },
     ).immediate;
     this.#checkpointer = this.#startCheckpointer(options);
@@ -170,12 +173,14 @@ export class SqliteStore implements Store, EventFrameReader {
 
   // Events (§8.3)
 
-  async appendEvents(
-    events: readonly EventRecord[],
-    transitions: readonly JobTransition[] = [],
-  ): Promise<void> {
-    if (transitions.length === 0) this.#events.append(events);
-    else this.#appendWithTransitions(events, transitions);
+  async appendEvents(events: readonly EventRecord[], writes?: BatchWrites): Promise<void> {
+    const plain =
+      writes === undefined ||
+      ((writes.sessions?.length ?? 0) === 0 &&
+        (writes.jobs?.length ?? 0) === 0 &&
+        (writes.transitions?.length ?? 0) === 0);
+    if (plain) this.#events.append(events);
+    else this.#appendWithWrites(events, writes);
     this.#checkpointer?.afterAppend(this.#db);
   }
 

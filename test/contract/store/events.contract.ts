@@ -60,12 +60,14 @@ export function eventContract(withStore: WithStore): void {
             ownerEvent: true,
           }),
         ],
-        [
-          { id: "job_a", from: ["pending"], to: "running", patch: { startedAt: 10 } },
-          { id: "job_a", from: ["pending", "running"], to: "success", patch: { endedAt: 20 } },
-          { id: "job_b", from: ["pending", "running"], to: "error", patch: { endedAt: 30 } },
-          { id: "job_missing", from: ["pending"], to: "running" },
-        ],
+        {
+          transitions: [
+            { id: "job_a", from: ["pending"], to: "running", patch: { startedAt: 10 } },
+            { id: "job_a", from: ["pending", "running"], to: "success", patch: { endedAt: 20 } },
+            { id: "job_b", from: ["pending", "running"], to: "error", patch: { endedAt: 30 } },
+            { id: "job_missing", from: ["pending"], to: "running" },
+          ],
+        },
       );
       const a = await store.getJob("job_a");
       assert.equal(a?.state, "success");
@@ -75,15 +77,46 @@ export function eventContract(withStore: WithStore): void {
       const b = await store.getJob("job_b");
       assert.equal(b?.state, "success", "a transition from an unexpected state is skipped");
       assert.equal(b?.endedAt, null);
-      await store.appendEvents(
-        [],
-        [{ id: "job_b", from: ["success"], to: "error", patch: { errorCode: "X" } }],
-      );
+      await store.appendEvents([], {
+        transitions: [{ id: "job_b", from: ["success"], to: "error", patch: { errorCode: "X" } }],
+      });
       assert.equal(
         (await store.getJob("job_b"))?.errorCode,
         "X",
         "transitions commit without events too",
       );
+    }));
+
+  test("new sessions and jobs given with a batch commit with its events, or not at all", () =>
+    withStore(async (store) => {
+      await store.appendEvents([eventRecord("sess_n", 1, { jobId: "job_n", ownerEvent: true })], {
+        sessions: [sessionRecord("sess_n")],
+        jobs: [
+          jobRecord("job_n", { sessionId: "sess_n", idempotencyKey: "k1", submitDigest: "d" }),
+        ],
+        transitions: [{ id: "job_n", from: ["pending"], to: "running" }],
+      });
+      assert.equal((await store.getSession("sess_n"))?.lastSeq, 1);
+      const job = await store.getJob("job_n");
+      assert.equal(job?.state, "running");
+      assert.equal(job?.lastEventSeq, 1);
+      assert.equal((await store.findIdempotent(job?.principal as string, "k1"))?.id, "job_n");
+      await assert.rejects(
+        store.appendEvents([eventRecord("sess_m", 1)], {
+          sessions: [sessionRecord("sess_m")],
+          jobs: [
+            jobRecord("job_m", {
+              principal: job?.principal as string,
+              idempotencyKey: "k1",
+              submitDigest: "d",
+            }),
+          ],
+        }),
+        "a colliding job fails the whole batch",
+      );
+      assert.equal(await store.getSession("sess_m"), undefined);
+      assert.equal(await store.getJob("job_m"), undefined);
+      assert.deepEqual(await store.readEvents("sess_m", 0, 10), []);
     }));
 
   test("a batch may span sessions and arrive out of order; reads are still ascending", () =>
