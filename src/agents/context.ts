@@ -49,7 +49,9 @@ export function createAgentContext(host: JobHost): CreatedContext {
   let writer: ResultWriter | undefined;
   const context: AgentContext = {
     job: host.info,
-    signal: host.info.signal,
+    get signal() {
+      return host.info.signal;
+    },
     log(level: LogLevel, message: string, attributes?: Record<string, unknown>) {
       if (!LEVELS.has(level)) invalid(`log level must be one of ${LOG_LEVELS.join(", ")}`);
       if (typeof message !== "string" || message === "")

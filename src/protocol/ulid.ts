@@ -3,7 +3,7 @@
  * millisecond the random part is incremented, so ids sort in creation order; the random part is
  * re-drawn from crypto each new millisecond. Cheap enough to stamp every envelope.
  */
-import { randomBytes } from "node:crypto";
+import { takeRandom } from "./random.js";
 
 const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const LOW_SPAN = 2 ** 40;
@@ -34,7 +34,7 @@ export function monotonicUlid(now: () => number = Date.now): () => string {
     if (t > lastTime) {
       lastTime = t;
       timePart = encode(t, 10);
-      const r = randomBytes(10);
+      const r = takeRandom(10);
       high = draw40(r, 0);
       // Leave headroom so a burst within one millisecond rarely carries into `high`.
       low = draw40(r, 5) % (LOW_SPAN / 2);

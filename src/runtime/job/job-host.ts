@@ -30,7 +30,9 @@ export function jobInfo(job: LiveJob, version: string): JobInfo {
     get credentials() {
       return job.credentials;
     },
-    signal: job.abort.signal,
+    get signal() {
+      return job.signal;
+    },
   };
 }
 

@@ -52,7 +52,7 @@ export class LiveJob {
   readonly id: string;
   readonly record: JobRecord;
   readonly owner: SessionChannel;
-  readonly abort = new AbortController();
+  #abort: AbortController | undefined;
   readonly listeners = new Map<string, JobListener>();
   readonly children = new Set<LiveJob>();
   parent: LiveJob | null = null;
@@ -86,6 +86,18 @@ export class LiveJob {
     this.#hooks = hooks;
   }
 
+  /**
+   * Fired on cancel, timeout, expiry, shutdown or any other end (§7.4). Created on first use:
+   * most short jobs never look at it.
+   */
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#terminal) this.#abort.abort(JOB_ENDED);
+    }
+    return this.#abort.signal;
+  }
+
   get terminal(): boolean {
     return this.#terminal;
   }
@@ -113,8 +125,9 @@ export class LiveJob {
     const { type, payload } = terminalPayload(outcome);
     this.#fanout(type, null, JSON.stringify(payload));
     this.#terminal = true;
-    if (!this.abort.signal.aborted)
-      this.abort.abort(outcome.kind === "error" ? outcome.error : JOB_ENDED);
+    if (this.#abort !== undefined && !this.#abort.signal.aborted) {
+      this.#abort.abort(outcome.kind === "error" ? outcome.error : JOB_ENDED);
+    }
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#hooks.onTerminal(this, outcome);
     this.#resolveDone(outcome);

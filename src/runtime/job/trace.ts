@@ -1,5 +1,5 @@
 /** W3C trace context for jobs (§11, DESIGN-4): keep the client's trace id, mint a span per job. */
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../protocol/random.js";
 
 export interface JobTrace {
   traceId: string;
@@ -7,7 +7,7 @@ export interface JobTrace {
 }
 
 export function jobTrace(traceId: string | undefined, sampled = true): JobTrace {
-  const id = traceId ?? randomBytes(16).toString("hex");
-  const span = randomBytes(8).toString("hex");
+  const id = traceId ?? randomHex(16);
+  const span = randomHex(8);
   return { traceId: id, traceparent: `00-${id}-${span}-${sampled ? "01" : "00"}` };
 }

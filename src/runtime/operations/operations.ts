@@ -37,7 +37,7 @@ export function createOperationRunner(deps: OperationDeps): (rt: Runtime) => Ope
       gate(job, capability, target, gateOptions());
     const fetchFor = (job: LiveJob, url: string, init: FetchInit) =>
       httpFetch(url, init, {
-        signal: job.abort.signal,
+        signal: job.signal,
         traceparent: job.authority.traceparent,
         timeoutMs: deps.fetchTimeoutMs,
         maxBytes: deps.maxFetchBytes,
@@ -47,7 +47,7 @@ export function createOperationRunner(deps: OperationDeps): (rt: Runtime) => Ope
       });
     const toolEnv = (job: LiveJob): ToolEnvironment => ({
       jobId: job.id,
-      signal: job.abort.signal,
+      signal: job.signal,
       traceparent: job.authority.traceparent,
       readFile: (path) => deps.workspace.read(check(job, "fs.read", path), deps.maxReadBytes),
       writeFile: async (path, data) => {
@@ -123,7 +123,7 @@ export function createOperationRunner(deps: OperationDeps): (rt: Runtime) => Ope
                       ...(found.profile === undefined ? {} : { profile: found.profile }),
                     };
               const response = await deps.models.invoke(request.model, request.request, {
-                signal: job.abort.signal,
+                signal: job.signal,
                 traceparent: job.authority.traceparent,
                 credential,
               });
