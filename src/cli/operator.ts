@@ -121,7 +121,9 @@ export function registerOperatorCommands(program: Command): void {
     .description("retry revocation of every failed (and outstanding) credential now")
     .addOption(dbOption());
   addCredentialOptions(retry);
-  retry.action(async (flags: CredentialFlags & { db?: string }) => {
+  retry.action(async (own: CredentialFlags & { db?: string }) => {
+    // `--db` may be taken by the parent command (`credentials --db X retry` or after retry).
+    const flags = { ...own, db: own.db ?? (creds.opts() as { db?: string }).db };
     const provisioner = buildProvisioner(flags);
     if (provisioner === undefined)
       throw new ConfigError("credentials retry needs --provisioner (and its settings)");
@@ -129,9 +131,12 @@ export function registerOperatorCommands(program: Command): void {
     await withStore(flags.db, async (store) => {
       const service = buildCredentialService(provisioner, store, logger, 3);
       if (service === undefined) return;
+      // Revocation retries run on unref'd timers; hold the process open until they are done.
+      const keepAlive = setInterval(() => {}, 1000);
       const retried = await service.retryFailed();
       const resumed = await service.resumeOutstanding();
       await service.idle();
+      clearInterval(keepAlive);
       const stats = await service.stats();
       service.close();
       process.stdout.write(
