@@ -10,12 +10,14 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { CredentialProvisioner } from "../credentials/provisioner.js";
 import { registerEmbeddedCoordinator } from "../gateway/coordinator.js";
 import { resolveServeArpAuth } from "../gateway/serve-auth.js";
+import { ConfigError } from "../protocol/errors.js";
 import type { RuntimeConfig } from "../runtime/config.js";
 import type { Logger } from "../runtime/logger.js";
 import { createOperationRunner } from "../runtime/operations/operations.js";
 import { Runtime } from "../runtime/runtime.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/store.js";
+import { type BrowserGuard, createBrowserGuard } from "../transport/browser-guard.js";
 import { attachWebSocketServer, type WebSocketServerHandle } from "../transport/websocket.js";
 import {
   type AuthOptions,
@@ -45,6 +47,10 @@ export interface ServeOptions extends CoreOptions {
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   trustedProxyTls?: boolean;
+  /** Origins of browser pages allowed to open `/arcp` and call `/v1` (none by default). */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Host names a loopback server answers to besides its loopback names (DNS rebinding). */
+  allowedHosts?: readonly string[] | undefined;
   /** Where `ARP_AUTH_*` and `RUNPLANE_ARP_CURRENCY` are read (default `process.env`). */
   arpEnv?: Env;
   /** Currency of ARP `max_cost` (default `RUNPLANE_ARP_CURRENCY`, else USD). */
@@ -94,7 +100,29 @@ export async function buildRuntime(
   return runtime;
 }
 
+/** The TLS pair, both files or neither (one alone would silently serve plain HTTP). */
+function tlsOf(options: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  const { tlsCert, tlsKey } = options;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError(
+      "--tls-cert and --tls-key (RUNPLANE_TLS_CERT, RUNPLANE_TLS_KEY) go together: give both or neither",
+    );
+  }
+  if (tlsCert === undefined || tlsKey === undefined) return undefined;
+  return { cert: readFileSync(tlsCert), key: readFileSync(tlsKey) };
+}
+
+function browserGuardOf(options: ServeOptions): BrowserGuard {
+  return createBrowserGuard({
+    bindHost: options.host,
+    allowedOrigins: options.allowedOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+  });
+}
+
 export async function startServer(options: ServeOptions, logger: Logger): Promise<RunningServer> {
+  const https = tlsOf(options);
+  const browserGuard = browserGuardOf(options);
   const arpEnv = options.arpEnv ?? process.env;
   const a = options.auth;
   const arp = resolveServeArpAuth({
@@ -109,10 +137,6 @@ export async function startServer(options: ServeOptions, logger: Logger): Promis
     isLoopback: isLoopbackHost,
   });
   const runtime = await buildRuntime(options, arp.authenticator, logger);
-  const https =
-    options.tlsCert !== undefined && options.tlsKey !== undefined
-      ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) }
-      : undefined;
   const app = Fastify({
     logger: false,
     ...(https === undefined ? {} : { https }),
@@ -122,6 +146,7 @@ export async function startServer(options: ServeOptions, logger: Logger): Promis
       runtime.accept(transport);
     },
     trustedProxyTls: options.trustedProxyTls ?? false,
+    browserGuard,
     maxPayload: Math.max(16 * 1024 * 1024, runtime.config.maxMessageBytes * 2),
   });
   await registerEmbeddedCoordinator(app, {
@@ -130,6 +155,7 @@ export async function startServer(options: ServeOptions, logger: Logger): Promis
     logger,
     env: arpEnv,
     currency: options.arpCurrency,
+    browserGuard,
   });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

@@ -11,6 +11,7 @@ import { WebhookProvisioner } from "../credentials/webhook-provisioner.js";
 import { ConfigError } from "../protocol/errors.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../store/store.js";
+import { integerFlag } from "./flag-values.js";
 
 export interface CredentialFlags {
   provisioner?: string;
@@ -59,6 +60,21 @@ export function addCredentialOptions(cmd: Command): Command {
         "revocation attempts before a credential is reported failed",
       ).env("RUNPLANE_REVOKE_MAX_ATTEMPTS"),
     );
+}
+
+/**
+ * `--revoke-max-attempts` as a number, `undefined` for the default.
+ * @throws ConfigError when it is not a whole number from 1 to 100.
+ */
+export function revokeMaxAttemptsOf(flags: CredentialFlags): number | undefined {
+  return integerFlag(
+    flags.revokeMaxAttempts,
+    "--revoke-max-attempts / RUNPLANE_REVOKE_MAX_ATTEMPTS",
+    {
+      min: 1,
+      max: 100,
+    },
+  );
 }
 
 function need(value: string | undefined, flag: string): string {

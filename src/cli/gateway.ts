@@ -13,6 +13,8 @@ interface GatewayCommandFlags extends GatewayFlags {
   logLevel: string;
 }
 
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function registerGateway(program: Command): void {
   program
     .command("gateway")
@@ -45,6 +47,18 @@ export function registerGateway(program: Command): void {
       new Option("--upstream-timeout <sec>", "bound on each coordinator call (default 30)").env(
         "RUNPLANE_UPSTREAM_TIMEOUT",
       ),
+    )
+    .addOption(
+      new Option(
+        "--allowed-origin <origin>",
+        "origin of a browser page allowed to call /v1 (repeatable; RUNPLANE_ALLOWED_ORIGINS=o1,o2)",
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--allowed-host <host>",
+        "host name a loopback gateway also answers to (repeatable; RUNPLANE_ALLOWED_HOSTS=h1,h2)",
+      ).argParser(collect),
     )
     .addOption(
       new Option("--log-level <level>", "pino log level").env("RUNPLANE_LOG_LEVEL").default("info"),

@@ -13,9 +13,14 @@ import {
   buildCredentialService,
   buildProvisioner,
   type CredentialFlags,
+  revokeMaxAttemptsOf,
 } from "./credentials-options.js";
 import { defaultDbPath } from "./data-dir.js";
+import { databaseInUse } from "./db-in-use.js";
+import { integerFlag } from "./flag-values.js";
 import { createLogger } from "./logger.js";
+
+const CREDENTIAL_STATES: readonly CredentialState[] = ["live", "revoking", "revoked", "failed"];
 
 const dbOption = () => new Option("--db <path>", "SQLite database file").env("RUNPLANE_DB");
 
@@ -49,16 +54,19 @@ export function registerOperatorCommands(program: Command): void {
         flags.status === undefined ? undefined : (String(flags.status).split(",") as JobState[]);
       for (const s of states ?? [])
         if (!JOB_STATES.includes(s)) throw new ConfigError(`unknown status "${s}"`);
+      const limit = integerFlag(String(flags.limit), "--limit", { min: 1, max: 10_000 }) ?? 100;
+      const createdAfter =
+        flags.createdAfter === undefined ? undefined : Date.parse(String(flags.createdAfter));
+      if (createdAfter !== undefined && Number.isNaN(createdAfter))
+        throw new ConfigError("--created-after must be an ISO 8601 time");
       const page = await withStore(flags.db, (store) =>
         store.listJobs({
           ...(flags.principal === undefined ? {} : { principals: [flags.principal] }),
           ...(states === undefined ? {} : { states }),
           ...(flags.agent === undefined ? {} : { agent: flags.agent }),
-          ...(flags.createdAfter === undefined
-            ? {}
-            : { createdAfter: Date.parse(flags.createdAfter) }),
+          ...(createdAfter === undefined ? {} : { createdAfter }),
           ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
-          limit: Number(flags.limit),
+          limit,
         }),
       );
       if (flags.json === true) {
@@ -81,8 +89,12 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption("--session <id>", "session id")
     .option("--after-seq <n>", "only events after this seq", "0")
     .action(async (flags) => {
+      const afterSeq = integerFlag(String(flags.afterSeq), "--after-seq", {
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+      });
       await withStore(flags.db, async (store) => {
-        let after = Number(flags.afterSeq);
+        let after = afterSeq ?? 0;
         for (;;) {
           const page = await store.readEvents(flags.session, after, 1000);
           for (const ev of page) process.stdout.write(`${ev.frame}\n`);
@@ -104,6 +116,8 @@ export function registerOperatorCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags) => {
       const states = String(flags.state).split(",") as CredentialState[];
+      for (const s of states)
+        if (!CREDENTIAL_STATES.includes(s)) throw new ConfigError(`unknown state "${s}"`);
       const rows = await withStore(flags.db, (store) => store.listCredentials(states, 10_000));
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -118,7 +132,9 @@ export function registerOperatorCommands(program: Command): void {
     });
   const retry = creds
     .command("retry")
-    .description("retry revocation of every failed (and outstanding) credential now")
+    .description(
+      "retry revocation of failed credentials now, and of revoking ones when no server has the database open",
+    )
     .addOption(dbOption());
   addCredentialOptions(retry);
   retry.action(async (own: CredentialFlags & { db?: string }) => {
@@ -127,20 +143,31 @@ export function registerOperatorCommands(program: Command): void {
     const provisioner = buildProvisioner(flags);
     if (provisioner === undefined)
       throw new ConfigError("credentials retry needs --provisioner (and its settings)");
+    const maxAttempts = revokeMaxAttemptsOf(flags) ?? 3;
+    const db = flags.db ?? defaultDbPath();
+    // Checked before we open it ourselves: our own connection would count as a holder.
+    const serverRunning = databaseInUse(db);
     const logger = createLogger("info");
-    await withStore(flags.db, async (store) => {
-      const service = buildCredentialService(provisioner, store, logger, 3);
+    await withStore(db, async (store) => {
+      const service = buildCredentialService(provisioner, store, logger, maxAttempts);
       if (service === undefined) return;
       // Revocation retries run on unref'd timers; hold the process open until they are done.
       const keepAlive = setInterval(() => {}, 1000);
       const retried = await service.retryFailed();
-      const resumed = await service.resumeOutstanding();
+      // A running server owns its revoking rows (it retries them on its own schedule); live
+      // rows belong to running jobs, or to a crashed server that revokes them when restarted.
+      const resumed = serverRunning ? 0 : await service.retryRevoking();
       await service.idle();
       clearInterval(keepAlive);
       const stats = await service.stats();
       service.close();
+      if (serverRunning) {
+        process.stderr.write(
+          "a server has this database open: revoking credentials are left to it; only failed ones were retried\n",
+        );
+      }
       process.stdout.write(
-        `retried ${retried} failed, resumed ${resumed} outstanding; now ${JSON.stringify(stats)}\n`,
+        `retried ${retried} failed, ${resumed} revoking; now ${JSON.stringify(stats)}\n`,
       );
     });
   });

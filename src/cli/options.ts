@@ -1,6 +1,7 @@
 /** Flags shared by several commands; every flag has an environment variable (README lists them). */
 import { type Command, Option } from "commander";
 import type { RuntimeConfig } from "../runtime/config.js";
+import { booleanFlag, type IntegerRange, integerFlag, listFlag } from "./flag-values.js";
 
 export interface CommonFlags {
   db?: string;
@@ -14,6 +15,8 @@ export interface CommonFlags {
   jwksUrl?: string;
   jwtAlgorithms?: string;
   jwtClockSkew?: string;
+  jwtAnyAudience?: boolean;
+  jwtAnyIssuer?: boolean;
   resumeWindow?: string;
   heartbeatInterval?: string;
   maxMessageBytes?: string;
@@ -64,6 +67,18 @@ export function addAuthOptions(cmd: Command): Command {
       new Option("--jwt-clock-skew <sec>", "JWT clock tolerance (default 60)").env(
         "RUNPLANE_JWT_CLOCK_SKEW",
       ),
+    )
+    .addOption(
+      new Option(
+        "--jwt-any-audience",
+        "accept JWTs for any audience instead of requiring --jwt-audience (env: RUNPLANE_JWT_ANY_AUDIENCE)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--jwt-any-issuer",
+        "with --jwks-url, accept JWTs from any issuer instead of requiring --jwt-issuer (env: RUNPLANE_JWT_ANY_ISSUER)",
+      ),
     );
 }
 
@@ -111,8 +126,10 @@ export function addCoreOptions(cmd: Command): Command {
       ),
     )
     .addOption(
-      new Option("--require-model-use", "a lease without model.use forbids every model").env(
-        "RUNPLANE_REQUIRE_MODEL_USE",
+      // No .env(): commander would turn the flag on for RUNPLANE_REQUIRE_MODEL_USE=false too.
+      new Option(
+        "--require-model-use",
+        "a lease without model.use forbids every model (env: RUNPLANE_REQUIRE_MODEL_USE)",
       ),
     )
     .addOption(
@@ -158,29 +175,72 @@ export function worldOptions(flags: CommonFlags) {
   };
 }
 
-function num(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
+/** Seconds any timer may wait (2³¹ − 1 ms), and a year for windows only compared against. */
+const TIMER_SEC = 2_147_483;
+const YEAR_SEC = 365 * 24 * 3600;
 
-export function runtimeSettings(flags: CommonFlags): Partial<RuntimeConfig> {
-  const out: Partial<RuntimeConfig> = {};
-  const set = <K extends keyof RuntimeConfig>(
-    key: K,
-    value: RuntimeConfig[K] | undefined,
-  ): void => {
-    if (value !== undefined) out[key] = value;
-  };
-  set("resumeWindowSec", num(flags.resumeWindow));
-  set("heartbeatIntervalSec", num(flags.heartbeatInterval));
-  set("maxMessageBytes", num(flags.maxMessageBytes));
-  set("maxSessionsPerPrincipal", num(flags.maxSessionsPerPrincipal));
-  set("jobRetentionSec", num(flags.jobRetention));
-  set("credentialRotateSec", num(flags.credentialRotate));
-  if (flags.requireModelUse === true) out.requireModelUse = true;
-  const observers = [
-    ...(flags.observer ?? []),
-    ...(process.env["RUNPLANE_OBSERVERS"] ?? "").split(",").filter((s) => s !== ""),
-  ];
-  if (observers.length > 0) out.visibility = { kind: "observers", principals: observers };
-  return out;
+/** Each numeric runtime flag: its setting, the names an error shows, and its range. */
+const NUMERIC: readonly {
+  key: keyof CommonFlags;
+  setting: keyof RuntimeConfig;
+  names: string;
+  range: IntegerRange;
+}[] = [
+  {
+    key: "resumeWindow",
+    setting: "resumeWindowSec",
+    names: "--resume-window / RUNPLANE_RESUME_WINDOW",
+    range: { min: 1, max: YEAR_SEC },
+  },
+  {
+    key: "heartbeatInterval",
+    setting: "heartbeatIntervalSec",
+    names: "--heartbeat-interval / RUNPLANE_HEARTBEAT_INTERVAL",
+    range: { min: 1, max: 86_400 },
+  },
+  {
+    key: "maxMessageBytes",
+    setting: "maxMessageBytes",
+    names: "--max-message-bytes / RUNPLANE_MAX_MESSAGE_BYTES",
+    range: { min: 1024, max: 256 * 1024 * 1024 },
+  },
+  {
+    key: "maxSessionsPerPrincipal",
+    setting: "maxSessionsPerPrincipal",
+    names: "--max-sessions-per-principal / RUNPLANE_MAX_SESSIONS_PER_PRINCIPAL",
+    range: { min: 1, max: 1_000_000 },
+  },
+  {
+    key: "jobRetention",
+    setting: "jobRetentionSec",
+    names: "--job-retention / RUNPLANE_JOB_RETENTION",
+    range: { min: 0, max: YEAR_SEC },
+  },
+  {
+    key: "credentialRotate",
+    setting: "credentialRotateSec",
+    names: "--credential-rotate / RUNPLANE_CREDENTIAL_ROTATE",
+    range: { min: 0, max: TIMER_SEC },
+  },
+];
+
+/**
+ * The runtime settings the flags and variables give.
+ * @throws ConfigError naming a flag whose value is not a whole number in its range, or a
+ * boolean variable that is not true/false.
+ */
+export function runtimeSettings(
+  flags: CommonFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<RuntimeConfig> {
+  const out: Record<string, unknown> = {};
+  for (const { key, setting, names, range } of NUMERIC) {
+    const value = integerFlag(flags[key] as string | undefined, names, range);
+    if (value !== undefined) out[setting] = value;
+  }
+  if (booleanFlag(flags.requireModelUse, "RUNPLANE_REQUIRE_MODEL_USE", env))
+    out["requireModelUse"] = true;
+  const observers = listFlag(flags.observer, "RUNPLANE_OBSERVERS", env);
+  if (observers.length > 0) out["visibility"] = { kind: "observers", principals: observers };
+  return out as Partial<RuntimeConfig>;
 }

@@ -11,6 +11,7 @@ import {
   addCredentialOptions,
   buildProvisioner,
   type CredentialFlags,
+  revokeMaxAttemptsOf,
 } from "./credentials-options.js";
 import { createLogger } from "./logger.js";
 import {
@@ -40,8 +41,7 @@ export function registerStdio(program: Command): void {
         runtime: runtimeSettings(flags),
         ...worldOptions(flags),
         provisioner: buildProvisioner(flags),
-        revokeMaxAttempts:
-          flags.revokeMaxAttempts === undefined ? undefined : Number(flags.revokeMaxAttempts),
+        revokeMaxAttempts: revokeMaxAttemptsOf(flags),
       },
       authenticator,
       logger,

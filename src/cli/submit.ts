@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../protocol/errors.js";
 import { ArcpClient, type Envelope } from "./arcp-client.js";
+import { integerFlag } from "./flag-values.js";
 import { createRenderer } from "./render.js";
 
 export interface SubmitOptions {
@@ -30,7 +31,8 @@ export function buildSubmitPayload(o: SubmitOptions): Record<string, unknown> {
   const payload: Record<string, unknown> = { agent: o.agent, input: parseJson("--input", o.input) };
   if (o.lease !== undefined) payload["lease_request"] = parseJson("--lease", o.lease);
   if (o.expiresAt !== undefined) payload["lease_constraints"] = { expires_at: o.expiresAt };
-  if (o.maxRuntime !== undefined) payload["max_runtime_sec"] = Number(o.maxRuntime);
+  const maxRuntime = integerFlag(o.maxRuntime, "--max-runtime", { min: 1, max: 2_073_600 });
+  if (maxRuntime !== undefined) payload["max_runtime_sec"] = maxRuntime;
   if (o.idempotencyKey !== undefined) payload["idempotency_key"] = o.idempotencyKey;
   return payload;
 }

@@ -192,6 +192,17 @@ export class CredentialService {
     return rows.length;
   }
 
+  /**
+   * Operator action: attempt every `revoking` credential now instead of at its due time,
+   * keeping its attempt count. `live` rows are never touched: they belong to running jobs
+   * (a crashed server's are revoked by {@link resumeOutstanding} when it next starts).
+   */
+  async retryRevoking(): Promise<number> {
+    const rows = await this.#ledger.listCredentials(["revoking"], this.#scanLimit);
+    await forEachLimit(rows, PARALLEL, (row) => this.#revoker.attempt(row));
+    return rows.length;
+  }
+
   /** Ledger rows per state, for metrics and the CLI (§14: surface unrevocable credentials). */
   async stats(): Promise<CredentialStats> {
     const counts = await Promise.all(

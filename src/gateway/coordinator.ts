@@ -7,6 +7,7 @@ import { RunService } from "../runtime/runs.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { payloadOf } from "../runtime/subscriptions.js";
 import type { JobRecord } from "../store/store.js";
+import type { BrowserGuard } from "../transport/browser-guard.js";
 import { conflict, runNotFound } from "./arp-error.js";
 import { NdjsonWriter } from "./ndjson-writer.js";
 import { RunEventMapper } from "./run-events.js";
@@ -99,7 +100,6 @@ function lineOf(event: RunEvent): string {
  */
 async function streamRun(
   options: EmbeddedCoordinatorOptions,
-  principal: string,
   record: JobRecord,
   query: EventsQuery,
   reply: FastifyReply,
@@ -116,7 +116,8 @@ async function streamRun(
       if (mapper.done) break;
     }
     if (!mapper.done && !writer.isClosed) {
-      const current = (await options.runs.find(principal, record.runId ?? record.id)) ?? record;
+      // By job id: the run id is per principal, and an observer's own run may share it.
+      const current = await options.runs.current(record);
       for (const event of mapper.closing(current, Date.now())) await writer.write(lineOf(event));
     }
     writer.end();
@@ -191,7 +192,7 @@ export class EmbeddedCoordinator implements ArpHandlers {
     reply: FastifyReply,
   ): Promise<undefined> {
     const record = await this.#found(caller, runId);
-    await streamRun(this.#options, caller.principal.id, record, query, reply);
+    await streamRun(this.#options, record, query, reply);
     return undefined;
   }
 
@@ -216,6 +217,8 @@ export interface EmbeddedGatewayOptions {
   logger: Logger;
   env: Env;
   currency?: string | undefined;
+  /** Refuses browser pages not invited (DESIGN-20); by default any request with `Origin`. */
+  browserGuard?: BrowserGuard | undefined;
 }
 
 /**
@@ -245,5 +248,6 @@ export async function registerEmbeddedCoordinator(
     handlers,
     logger: options.logger,
     bodyLimit: options.runtime.config.maxMessageBytes,
+    ...(options.browserGuard === undefined ? {} : { browserGuard: options.browserGuard }),
   });
 }

@@ -135,11 +135,20 @@ const MAX_TIMER_MS = 2_147_483_000;
 /** Longest client `run_id` accepted. */
 export const MAX_RUN_ID_LENGTH = 256;
 
+/**
+ * Whether a run id is a URL dot segment (`.` or `..`): percent-encoding leaves dots alone, so
+ * such an id in `/v1/runs/{run_id}` would name another path once a URL is resolved.
+ */
+export function isDotSegment(runId: string): boolean {
+  return runId === "." || runId === "..";
+}
+
 function checkRunId(runId: string | undefined): void {
   if (runId === undefined) return;
   if (runId.length === 0 || runId.length > MAX_RUN_ID_LENGTH) {
     throw fieldError(["run_id"], `must be 1 to ${MAX_RUN_ID_LENGTH} characters`);
   }
+  if (isDotSegment(runId)) throw fieldError(["run_id"], 'must not be "." or ".."');
 }
 
 const TRACE_ID = /^[0-9a-f]{32}$/;

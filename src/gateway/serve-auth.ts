@@ -114,6 +114,27 @@ function withArcpAuthenticator(input: ServeArpAuthInput): ServeArpAuth {
 }
 
 /**
+ * A door that admits calls without credentials (`disabled`: everyone is the dev subject;
+ * `optional`: a header-less call is the anonymous subject) only on a loopback bind, exactly
+ * like `--auth none` (DESIGN-20).
+ * @throws ConfigError naming the mode and the bind.
+ */
+export function assertDoorFitsBind(
+  mode: ArpAuthMode,
+  host: string,
+  isLoopback: (host: string) => boolean,
+): void {
+  if (mode === "required" || isLoopback(host)) return;
+  const what =
+    mode === "disabled"
+      ? "ARP authentication is off (ARP_AUTH_MODE=disabled or --auth none)"
+      : "ARP_AUTH_MODE=optional admits calls without a token";
+  throw new ConfigError(
+    `${what}, which is allowed only on a loopback bind; ${host} is not loopback`,
+  );
+}
+
+/**
  * Decides both doors' authentication for `runplane serve`:
  * - without `ARP_AUTH_*`, the ARCP flags' authenticator serves HTTP too (mode `required`, or
  *   `disabled` as principal `anonymous` for `--auth none`);
@@ -122,7 +143,7 @@ function withArcpAuthenticator(input: ServeArpAuthInput): ServeArpAuth {
  * - with both, the flags choose the authenticator and the variables may only set the mode,
  *   exempt paths and subjects; validator variables alongside the flags are a startup error.
  * Health, version and openapi.json are open unless `ARP_AUTH_EXEMPT_PATHS` says otherwise;
- * `disabled` is refused off loopback (DESIGN-20).
+ * `disabled` and `optional` are refused off loopback (DESIGN-20).
  * @throws ConfigError naming the offending flag or variable.
  */
 export function resolveServeArpAuth(input: ServeArpAuthInput): ServeArpAuth {
@@ -148,10 +169,6 @@ export function resolveServeArpAuth(input: ServeArpAuthInput): ServeArpAuth {
         : buildArpInboundAuth(parsed).authenticator;
     resolved = { authenticator, inbound: door(env, authenticator, parsed.mode, parsed) };
   }
-  if (resolved.inbound.mode === "disabled" && !input.isLoopback(input.host)) {
-    throw new ConfigError(
-      `ARP authentication is off (ARP_AUTH_MODE=disabled or --auth none), which is allowed only on a loopback bind; ${input.host} is not loopback`,
-    );
-  }
+  assertDoorFitsBind(resolved.inbound.mode, input.host, input.isLoopback);
   return resolved;
 }

@@ -8,9 +8,11 @@ import type { ArpInboundAuth } from "../auth/arp-auth-config.js";
 import type { Principal } from "../auth/authenticator.js";
 import { authorizeArpRequest, parseAuthorizationHeader } from "../auth/http-bearer.js";
 import type { Logger } from "../runtime/logger.js";
+import { type BrowserGuard, createBrowserGuard } from "../transport/browser-guard.js";
 import {
   ArpHttpError,
   badRequest,
+  forbidden,
   internal,
   methodNotAllowed,
   payloadTooLarge,
@@ -62,6 +64,8 @@ export interface ArpSurfaceOptions {
   logger: Logger;
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number;
+  /** Refuses (403) browser pages not invited; by default any request with `Origin` or cross-site. */
+  browserGuard?: BrowserGuard;
 }
 
 /**
@@ -90,11 +94,13 @@ function allowedMethods(path: string): string[] {
 const pathOf = (url: string): string => url.split("?", 1)[0] ?? "";
 
 function send(reply: FastifyReply, answer: JsonAnswer): FastifyReply {
+  // As bytes, so fastify leaves the type exactly `application/json` (no `; charset=utf-8`),
+  // which the ARP conformance checker expects (arp-surface-json-type).
   return reply
     .code(answer.status)
     .headers(answer.headers ?? {})
     .type("application/json")
-    .send(answer.body);
+    .send(Buffer.from(answer.body, "utf8"));
 }
 
 function sendError(reply: FastifyReply, err: unknown, logger: Logger): FastifyReply {
@@ -165,6 +171,14 @@ function installErrorHandling(v1: Scope, logger: Logger): void {
   });
 }
 
+/** Browser pages not invited are refused before anything else (DESIGN-20). */
+function installBrowserGuard(v1: Scope, guard: BrowserGuard): void {
+  v1.addHook("onRequest", async (http) => {
+    const refusal = guard.checkRequest(http.headers);
+    if (refusal !== undefined) throw forbidden(refusal);
+  });
+}
+
 /** Bearer authentication before any body is read; the caller is remembered per request. */
 function installAuth(
   v1: Scope,
@@ -217,9 +231,10 @@ function installRoutes(
     return answer === undefined ? reply : send(reply, answer);
   });
   v1.register((cancelScope, _options, done) => {
-    // ARP defines no cancel body: any body, of any type or none, is read and ignored.
+    // ARP defines no cancel body: none is needed, and a JSON one is read and ignored. Any other
+    // type is 415, so a cross-site form (text/plain, urlencoded) cannot cancel.
     cancelScope.removeAllContentTypeParsers();
-    cancelScope.addContentTypeParser("*", discardBody(bodyLimit));
+    cancelScope.addContentTypeParser("application/json", discardBody(bodyLimit));
     cancelScope.post("/runs/:run_id(^[^/]+)::cancel", ROUTE, async (http, reply) =>
       send(reply, await handlers.cancelRun(callerOf(http), runIdOf(http))),
     );
@@ -230,8 +245,9 @@ function installRoutes(
 /**
  * Registers the ARP routes under `/v1` on `app` (requirement arp-surface-required-routes):
  * health, version and openapi.json, and the four run routes behind
- * {@link authorizeArpRequest}. Unknown paths answer 404, known paths with another method 405
- * with `Allow`, and every failure the `ErrorEnvelope` (arp-error-all-paths).
+ * {@link authorizeArpRequest}, all behind the browser guard (403 for pages not invited,
+ * DESIGN-20). Unknown paths answer 404, known paths with another method 405 with `Allow`,
+ * and every failure the `ErrorEnvelope` (arp-error-all-paths).
  */
 export async function registerArpSurface(
   app: FastifyInstance,
@@ -244,6 +260,7 @@ export async function registerArpSurface(
   await app.register(
     (v1, _options, done) => {
       installErrorHandling(v1, logger);
+      installBrowserGuard(v1, options.browserGuard ?? createBrowserGuard({}));
       // Only JSON bodies: text/plain would otherwise reach validation as a string.
       v1.removeContentTypeParser("text/plain");
       installAuth(v1, auth, callers);

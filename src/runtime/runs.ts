@@ -9,6 +9,8 @@ import { newSessionId } from "../protocol/ids.js";
 import type { EventRecord, JobRecord, SessionRecord } from "../store/store.js";
 import { ALL_FEATURES } from "./config.js";
 import { createJob } from "./job/create-job.js";
+import { submitDigest } from "./job/digest.js";
+import type { LiveJob } from "./job/live-job.js";
 import { startJob, stopJob } from "./job/start-job.js";
 import type { Runtime } from "./runtime.js";
 import { hashResumeToken, newResumeToken } from "./session/resume-token.js";
@@ -33,6 +35,21 @@ export interface RunStart {
 
 const TERMINAL_TYPES = new Set(["job.result", "job.error"]);
 
+/**
+ * The submit digest `createJob` stores for a run started with `req`: with an ARP body as the
+ * digest extra, the body alone (so `latest` resolving to a newer version is no conflict).
+ * Compares a repeated `run_id` when there is no channel to replay through.
+ */
+function runDigest(req: RunStart): string {
+  return submitDigest({ request: req.body });
+}
+
+function runIdConflict(existing: JobRecord): ArcpError {
+  return new ArcpError("DUPLICATE_KEY", "run_id was already used with a different request", {
+    details: { existing_job_id: existing.id },
+  });
+}
+
 export class RunService {
   readonly #rt: Runtime;
 
@@ -51,7 +68,12 @@ export class RunService {
         const channel =
           rt.channels.get(existing.sessionId) ??
           (session === undefined ? undefined : rt.channelFor(session));
-        if (channel === undefined) return { record: existing, created: false };
+        if (channel === undefined) {
+          // The run's session was swept: no channel to replay through, but a different body
+          // is still a conflict, never the old run (DESIGN-27).
+          if (existing.submitDigest !== runDigest(req)) throw runIdConflict(existing);
+          return { record: rt.jobs.get(existing.id)?.record ?? existing, created: false };
+        }
         const again = await this.#create(req, channel);
         return { record: again.record, created: false };
       }
@@ -152,38 +174,85 @@ export class RunService {
    */
   async *events(record: JobRecord, signal: AbortSignal): AsyncGenerator<EventRecord> {
     const rt = this.#rt;
+    const waker = new StreamWaker(signal);
     let after = 0;
-    for (;;) {
-      const live = rt.jobs.get(record.id);
-      const wake = live === undefined ? undefined : this.#nextEvent(live.id, signal);
-      await rt.writer.idle();
-      const page = await rt.store.readJobEvents(record.id, after, 256);
-      for (const ev of page) {
-        after = ev.seq;
-        yield ev;
-        if (TERMINAL_TYPES.has(ev.type)) return;
+    try {
+      for (;;) {
+        const live = rt.jobs.get(record.id);
+        // Armed before the read, so an event landing between the read and the wait still wakes us.
+        const wake = live === undefined ? undefined : waker.arm(live);
+        await rt.writer.idle();
+        const page = await rt.store.readJobEvents(record.id, after, 256);
+        for (const ev of page) {
+          after = ev.seq;
+          yield ev;
+          if (TERMINAL_TYPES.has(ev.type)) return;
+        }
+        if (signal.aborted) return;
+        if (page.length > 0) continue;
+        if (wake === undefined) return;
+        await wake;
       }
-      if (signal.aborted) return;
-      if (page.length > 0) continue;
-      if (wake === undefined) return;
-      await wake;
+    } finally {
+      waker.close();
     }
   }
 
-  /** Resolves when the live job emits anything (or the reader goes away). */
-  #nextEvent(jobId: string, signal: AbortSignal): Promise<void> {
-    const live = this.#rt.jobs.get(jobId);
-    if (live === undefined) return Promise.resolve();
+  /** The run's current record (live, else stored), for a caller already allowed to see it. */
+  async current(record: JobRecord): Promise<JobRecord> {
+    const rt = this.#rt;
+    return rt.jobs.get(record.id)?.record ?? (await rt.store.getJob(record.id)) ?? record;
+  }
+}
+
+let streams = 0;
+
+/**
+ * Wakes one event stream when its live job emits, ends, or the reader leaves. One listener
+ * and one reaction to the job's `done` per stream, however many times it waits: a long job
+ * would otherwise pile up a reaction per wake until it ends.
+ */
+class StreamWaker {
+  readonly #key = `arp-stream:${++streams}`;
+  readonly #signal: AbortSignal;
+  #job: LiveJob | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+    signal.addEventListener("abort", this.#fire, { once: true });
+  }
+
+  /** Settles at the job's next event, its end, or the abort, whichever comes first. */
+  arm(live: LiveJob): Promise<void> {
+    if (this.#job !== live) {
+      this.#job?.listeners.delete(this.#key);
+      this.#job = live;
+      this.#ended = false;
+      live.listeners.set(this.#key, { key: this.#key, offer: this.#fire });
+      void live.done.then(() => {
+        if (this.#job !== live) return;
+        this.#ended = true;
+        this.#fire();
+      });
+    }
+    if (this.#ended || this.#signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const key = `arp-stream:${Math.random().toString(36).slice(2)}`;
-      const done = (): void => {
-        live.listeners.delete(key);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      live.listeners.set(key, { key, offer: done });
-      signal.addEventListener("abort", done, { once: true });
-      void live.done.then(done);
+      this.#wake = resolve;
     });
   }
+
+  close(): void {
+    this.#job?.listeners.delete(this.#key);
+    this.#job = undefined;
+    this.#signal.removeEventListener("abort", this.#fire);
+    this.#fire();
+  }
+
+  readonly #fire = (): void => {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  };
 }

@@ -1,6 +1,13 @@
 /** The transport layer (§4): the port and its WebSocket, stdio and in-process adapters. */
 
 export {
+  type BrowserGuard,
+  type BrowserGuardOptions,
+  createBrowserGuard,
+  isLoopbackName,
+  normalizeOrigin,
+} from "./browser-guard.js";
+export {
   createMemoryTransportPair,
   type MemoryPeer,
   type MemoryTransportOptions,

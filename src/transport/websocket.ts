@@ -3,6 +3,7 @@ import { type Server as HttpServer, type IncomingMessage, STATUS_CODES } from "n
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { type BrowserGuard, createBrowserGuard } from "./browser-guard.js";
 import type { Transport, TransportCloseInfo, TransportPeer } from "./transport.js";
 
 /** The WebSocket endpoint path (DESIGN-17, requirement arcp-4-ws-path). */
@@ -27,6 +28,11 @@ export interface WebSocketServerOptions {
   lowWaterMark?: number;
   /** TLS ends at a trusted proxy in front of us, so every connection counts as confidential. */
   trustedProxyTls?: boolean;
+  /**
+   * Refuses (403) upgrades from browser pages not invited: by default any upgrade carrying an
+   * `Origin` header, i.e. every browser page (cross-site WebSocket hijacking).
+   */
+  browserGuard?: BrowserGuard;
   /** Vet an upgrade before it is accepted; return an HTTP status (401, 403…) to refuse it; a throw refuses with 500. */
   verifyUpgrade?: (request: IncomingMessage) => number | undefined;
   /** Binary frames are not ARCP and are dropped; this hears about them. */
@@ -316,6 +322,7 @@ export function attachWebSocketServer(
     maxPayload: options.maxPayload ?? DEFAULT_WS_MAX_PAYLOAD,
   });
   const open = new Set<WebSocketTransport>();
+  const guard = options.browserGuard ?? createBrowserGuard({});
   let closing: Promise<void> | undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -325,7 +332,8 @@ export function attachWebSocketServer(
     }
     let refusal: number | undefined;
     try {
-      refusal = options.verifyUpgrade?.(request);
+      refusal =
+        guard.checkUpgrade(request.headers) === undefined ? options.verifyUpgrade?.(request) : 403;
     } catch {
       refusal = 500; // a throwing check must still answer the socket, and must not crash the server
     }

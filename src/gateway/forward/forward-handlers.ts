@@ -7,8 +7,9 @@ import type { FastifyReply } from "fastify";
 import type { Env } from "../../auth/arp-auth-config.js";
 import { type OAuthClient, OAuthError } from "../../auth/oauth-client.js";
 import type { Logger } from "../../runtime/logger.js";
-import { ArpHttpError } from "../arp-error.js";
+import { ArpHttpError, badRequest } from "../arp-error.js";
 import { NDJSON_TYPE, NdjsonWriter } from "../ndjson-writer.js";
+import { isDotSegment } from "../run-mapping.js";
 import {
   ErrorEnvelopeSchema,
   type HealthCheck,
@@ -72,7 +73,21 @@ function isEnvelopeLike(value: unknown): boolean {
   return typeof error?.code === "string" && typeof error.message === "string";
 }
 
-const runPath = (runId: string): string => `/v1/runs/${encodeURIComponent(runId)}`;
+/**
+ * The coordinator path of a run. `.` and `..` are refused: `encodeURIComponent` leaves dots
+ * alone, so they would become dot segments and reach another upstream route.
+ * @throws ArpHttpError 400 `invalid_request` for a dot-segment run id.
+ */
+function runPath(runId: string): string {
+  if (isDotSegment(runId)) {
+    throw badRequest("Request validation failed", {
+      errors: [
+        { path: "$.path.run_id", code: "invalid_value", message: 'must not be "." or ".."' },
+      ],
+    });
+  }
+  return `/v1/runs/${encodeURIComponent(runId)}`;
+}
 
 const UPSTREAM_401_CHALLENGE =
   'Bearer error="invalid_token", error_description="Run Coordinator refused the request"';
@@ -127,12 +142,12 @@ export class ForwardingGateway implements ArpHandlers {
     query: EventsQuery,
     reply: FastifyReply,
   ): Promise<JsonAnswer | undefined> {
+    const path = `${runPath(runId)}/events${query.rawQuery}`;
     const token = await this.#outboundToken(caller);
     const gone = new AbortController();
     const onClose = (): void => gone.abort();
     reply.raw.once("close", onClose);
     try {
-      const path = `${runPath(runId)}/events${query.rawQuery}`;
       const response = await this.#client.open(path, { token, signal: gone.signal });
       const status = response.statusCode ?? 502;
       if (status < 200 || status > 299) {

@@ -21,6 +21,10 @@ export interface GatewayFlags {
   port?: string | number | undefined;
   /** Seconds. */
   upstreamTimeout?: string | undefined;
+  /** `--allowed-origin`, repeatable; `RUNPLANE_ALLOWED_ORIGINS` adds more. */
+  allowedOrigin?: readonly string[] | undefined;
+  /** `--allowed-host`, repeatable; `RUNPLANE_ALLOWED_HOSTS` adds more. */
+  allowedHost?: readonly string[] | undefined;
 }
 
 export interface GatewayConfig {
@@ -31,6 +35,10 @@ export interface GatewayConfig {
   host: string;
   port: number;
   upstreamTimeoutMs: number;
+  /** Origins of browser pages allowed to call (DESIGN-20); none by default. */
+  allowedOrigins: string[];
+  /** Host names a loopback gateway answers to besides its loopback names. */
+  allowedHosts: string[];
   inbound: ArpInboundAuthConfig;
   /** STS client for outbound tokens; absent only with inbound auth disabled and no `ARP_AUTH_CLIENT_*`. */
   outbound: ArpOutboundAuthConfig | undefined;
@@ -85,6 +93,12 @@ function timeoutMs(value: string | undefined): number {
   return Math.ceil(seconds * 1000);
 }
 
+/** A repeatable flag's values, then the comma-separated entries of its variable. */
+function listOf(values: readonly string[] | undefined, raw: string | undefined): string[] {
+  const fromEnv = (raw ?? "").split(",").flatMap((s) => (s.trim() === "" ? [] : [s.trim()]));
+  return [...(values ?? []), ...fromEnv];
+}
+
 const OUTBOUND_VARIABLES = [
   "ARP_AUTH_CLIENT_ID",
   "ARP_AUTH_CLIENT_SECRET",
@@ -118,6 +132,8 @@ export function parseGatewayConfig(flags: GatewayFlags, env: Env): GatewayConfig
     host: trimmed(flags.host) ?? "127.0.0.1",
     port: port(flags.port),
     upstreamTimeoutMs: timeoutMs(flags.upstreamTimeout ?? env.RUNPLANE_UPSTREAM_TIMEOUT),
+    allowedOrigins: listOf(flags.allowedOrigin, env.RUNPLANE_ALLOWED_ORIGINS),
+    allowedHosts: listOf(flags.allowedHost, env.RUNPLANE_ALLOWED_HOSTS),
     inbound,
     outbound: wantsOutbound ? parseArpOutboundAuthEnv(env) : undefined,
   };

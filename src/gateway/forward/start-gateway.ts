@@ -5,6 +5,8 @@ import type { Authenticator } from "../../auth/authenticator.js";
 import { OAuthClient } from "../../auth/oauth-client.js";
 import { ConfigError } from "../../protocol/errors.js";
 import type { Logger } from "../../runtime/logger.js";
+import { createBrowserGuard } from "../../transport/browser-guard.js";
+import { assertDoorFitsBind } from "../serve-auth.js";
 import { registerArpSurface } from "../surface.js";
 import { CoordinatorClient } from "./coordinator-client.js";
 import { ForwardingGateway } from "./forward-handlers.js";
@@ -42,12 +44,13 @@ export async function startGateway(
   deps: GatewayDeps,
 ): Promise<RunningGateway> {
   const { logger } = deps;
+  const browserGuard = createBrowserGuard({
+    bindHost: config.host,
+    allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+  });
+  assertDoorFitsBind(config.inbound.mode, config.host, deps.isLoopback);
   if (config.inbound.mode === "disabled") {
-    if (!deps.isLoopback(config.host)) {
-      throw new ConfigError(
-        `ARP_AUTH_MODE=disabled is allowed only on a loopback bind; ${config.host} is not loopback`,
-      );
-    }
     logger.warn(
       {},
       `inbound authentication is off (ARP_AUTH_MODE=disabled): every caller is ${config.inbound.devSubject}`,
@@ -88,7 +91,7 @@ export async function startGateway(
     logger,
     env: deps.env,
   });
-  await registerArpSurface(app, { auth: inbound, handlers, logger });
+  await registerArpSurface(app, { auth: inbound, handlers, logger, browserGuard });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;

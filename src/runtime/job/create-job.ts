@@ -36,7 +36,10 @@ export interface JobRequest {
   delegateId?: string;
   runId?: string;
   runContext?: Record<string, unknown>;
-  /** More of the request that must match for an idempotent replay (the ARP body). */
+  /**
+   * The whole request as the client sent it, when the fields above were derived from it (the
+   * ARP body); the idempotency digest is then of it alone.
+   */
   digestExtra?: unknown;
 }
 
@@ -70,14 +73,18 @@ function resolveAuthority(req: JobRequest, now: number): Authority {
   return { lease: derived.lease, expiresAtMs: derived.expiresAtMs };
 }
 
+/**
+ * The digest of the request as submitted (§7.2). Derived fields stay out of it: an ARP body's
+ * `latest` becomes whatever version is the default, and that may change before a retry.
+ */
 function digestOf(req: JobRequest): string {
+  if (req.digestExtra !== undefined) return submitDigest({ request: req.digestExtra });
   return submitDigest({
     agent: req.agent,
     input: req.input,
     lease_request: req.leaseRequest,
     lease_constraints: req.leaseConstraints,
     max_runtime_sec: req.maxRuntimeSec,
-    extra: req.digestExtra,
   });
 }
 
@@ -95,6 +102,19 @@ function replayOrConflict(existing: JobRecord, digest: string): JobCreation {
 }
 
 export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreation> {
+  // The key is looked up before anything that may have changed since the first submit (the
+  // agent's default version, the clock against expires_at): an identical retry gets the same
+  // answer, however late it comes (§7.2).
+  const digest = req.idempotencyKey === undefined ? null : digestOf(req);
+  if (req.idempotencyKey !== undefined && digest !== null) {
+    const existing = await rt.jobKeys.byIdempotencyKey(rt.store, req.principal, req.idempotencyKey);
+    if (existing !== undefined) return replayOrConflict(existing, digest);
+  }
+  // A child of a parent that has ended would run unsupervised on the parent's budget (§10).
+  if (req.parent?.terminal === true)
+    throw new ArcpError("CANCELLED", "the parent job has ended", {
+      details: { parent_job_id: req.parent.id },
+    });
   const agent = rt.agents.resolve(req.agent);
   const now = rt.clock.now();
   let authority: Authority;
@@ -102,11 +122,6 @@ export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreati
     authority = resolveAuthority(req, now);
   } catch (error) {
     throw ArcpError.from(error);
-  }
-  const digest = req.idempotencyKey === undefined ? null : digestOf(req);
-  if (req.idempotencyKey !== undefined && digest !== null) {
-    const existing = await rt.jobKeys.byIdempotencyKey(rt.store, req.principal, req.idempotencyKey);
-    if (existing !== undefined) return replayOrConflict(existing, digest);
   }
   const initialBudget = authority.lease.budget();
   const budget =

@@ -93,6 +93,24 @@ describe("revocation", () => {
     assert.equal(ledger.row(cred.id).attempts, 1);
   });
 
+  test("[arcp-9.8-revocation-durable] retryRevoking attempts revoking credentials now, keeping their count, and never a live one", async () => {
+    const { service, ledger, provisioner } = setup();
+    const running = await issue(service, "job_running");
+    const pending = await issue(service, "job_pending");
+    await ledger.updateCredential(pending.id, {
+      state: "revoking",
+      attempts: 2,
+      nextAttemptAt: Date.now() + 60_000,
+    });
+    assert.equal(await service.retryRevoking(), 1);
+    await settle(service);
+    assert.equal(ledger.row(pending.id).state, "revoked");
+    assert.equal(ledger.row(pending.id).attempts, 3);
+    assert.equal(provisioner.verify(running.value), "live", "a running job keeps its credential");
+    assert.equal(ledger.row(running.id).state, "live");
+    assert.equal(provisioner.revokeAttempts.includes(running.id), false);
+  });
+
   test("[arcp-9.8-issue-by-accept] resumeOutstanding revokes what a crashed service left live", async () => {
     const { service: crashed, ledger, provisioner } = setup();
     const a = await issue(crashed, "job_c1");

@@ -12,6 +12,40 @@ import { nullPaths, validateArp } from "../../support/arp-schema.js";
 import { startTestIssuer, type TestIssuer } from "../../support/oidc-issuer.js";
 import { call, MockCoordinator, recordingLogger } from "./mock-coordinator.js";
 
+/** One exchange with the path sent exactly as written (fetch would resolve dot segments). */
+function rawCall(
+  port: number,
+  method: string,
+  path: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(text) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 const START = JSON.stringify({
   root_node_type_ref: { node_type_id: "echo", version: "latest" },
   input: {},
@@ -65,6 +99,39 @@ describe("runplane gateway against a mock coordinator", () => {
       assert.equal(claims.sub, "alice");
       assert.deepEqual(claims.act, { sub: issuer.client.id });
     }
+  });
+
+  test("[arp-fwd-routes] run ids . and .. are refused with 400, never resolved into another upstream path", async () => {
+    coordinator.seen.length = 0;
+    const port = Number(new URL(gateway.url).port);
+    for (const [method, path] of [
+      ["GET", "/v1/runs/%2E%2E"],
+      ["GET", "/v1/runs/.."],
+      ["GET", "/v1/runs/%2e"],
+      ["POST", "/v1/runs/..:cancel"],
+      ["POST", "/v1/runs/%2E%2E:cancel"],
+      ["GET", "/v1/runs/../events"],
+      ["GET", "/v1/runs/%2E%2E/events"],
+    ] as const) {
+      const res = await rawCall(port, method, path, token);
+      assert.equal(res.status, 400, `${method} ${path}`);
+      assert.equal((res.json.error as { code: string }).code, "invalid_request");
+      assert.deepEqual(validateArp("ErrorEnvelope", res.json), []);
+    }
+    assert.deepEqual(coordinator.seen, [], "nothing reached the coordinator");
+  });
+
+  test("a browser page (Origin) is refused with 403 before any token is exchanged or call forwarded", async () => {
+    coordinator.seen.length = 0;
+    issuer.resetStats();
+    const port = Number(new URL(gateway.url).port);
+    const res = await rawCall(port, "POST", "/v1/runs/r1:cancel", token, {
+      origin: "https://evil.example",
+    });
+    assert.equal(res.status, 403);
+    assert.equal((res.json.error as { code: string }).code, "forbidden");
+    assert.deepEqual(coordinator.seen, []);
+    assert.equal(issuer.stats.tokenExchange, 0);
   });
 
   test("[arp-fwd-token-cache] repeated calls with one inbound token cost one exchange", async () => {
@@ -279,6 +346,29 @@ describe("runplane gateway start-up checks", () => {
       startGateway(config, deps(env)),
       (err: Error) => err.name === "ConfigError" && /ARP_AUTH_ISSUER/.test(err.message),
     );
+  });
+
+  test("[arp-auth-mode-optional] optional inbound auth is refused on a non-loopback bind, like disabled", async () => {
+    const env = {
+      ARP_AUTH_MODE: "optional",
+      ARP_AUTH_JWKS_URI: "http://127.0.0.1:9/jwks",
+      ARP_AUTH_CLIENT_ID: "c",
+      ARP_AUTH_CLIENT_SECRET: "s",
+      ARP_AUTH_TOKEN_ENDPOINT: "http://127.0.0.1:9/token",
+    };
+    const config = parseGatewayConfig(
+      { coordinatorUrl: "http://127.0.0.1:9", host: "0.0.0.0", port: 0 },
+      env,
+    );
+    const outcome = await startGateway(config, deps(env)).then(
+      async (started) => {
+        await started.close();
+        return undefined;
+      },
+      (err: unknown) => err as Error,
+    );
+    assert.equal(outcome?.name, "ConfigError", "the gateway must not start");
+    assert.match(outcome?.message ?? "", /optional.*loopback/);
   });
 
   test("[arp-auth-mode-disabled] inbound auth off is refused on a non-loopback bind", async () => {

@@ -199,6 +199,19 @@ describe("runStartOf", () => {
     );
   });
 
+  test("[arp-runs-start-client-run-id] a client run_id may not be a URL dot segment (. or ..)", () => {
+    for (const runId of [".", ".."]) {
+      const err = refused(() => runStartOf(request({ run_id: runId }), "alice", agents, USD));
+      assert.equal(err.status, 400);
+      assert.equal(
+        (err.details?.errors as Array<{ path: string }> | undefined)?.[0]?.path,
+        "$.run_id",
+      );
+    }
+    for (const runId of ["...", ".a", "a.", "a..b"])
+      assert.equal(runStartOf(request({ run_id: runId }), "a", agents, USD).runId, runId);
+  });
+
   test("a traceparent header wins over run_context.trace.trace_id; malformed ones are dropped", () => {
     const traceId = "a".repeat(32);
     const traceparent = `00-${"b".repeat(32)}-${"c".repeat(16)}-01`;

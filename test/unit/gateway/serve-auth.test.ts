@@ -101,6 +101,35 @@ describe("resolveServeArpAuth", () => {
     assert.equal((await authorizeArpRequest(auth.inbound, "/v1/runs", "Bearer wrong")).ok, false);
   });
 
+  test("[arp-auth-mode-optional] optional admits header-less calls, so it is refused off loopback like --auth none", () => {
+    const withFlags = input(
+      { ARP_AUTH_MODE: "optional" },
+      { host: "0.0.0.0", arcpAuthGiven: true, buildArcpAuthenticator: bearer },
+    );
+    const envOnly = input(
+      { ARP_AUTH_MODE: "optional", ARP_AUTH_JWKS_URI: "https://issuer.example/jwks" },
+      { host: "0.0.0.0" },
+    );
+    for (const given of [withFlags, envOnly]) {
+      assert.throws(
+        () => resolveServeArpAuth(given),
+        (err) =>
+          err instanceof ConfigError &&
+          /ARP_AUTH_MODE=optional/.test(err.message) &&
+          /loopback/.test(err.message),
+      );
+    }
+    assert.equal(
+      resolveServeArpAuth(
+        input(
+          { ARP_AUTH_MODE: "required" },
+          { host: "0.0.0.0", arcpAuthGiven: true, buildArcpAuthenticator: bearer },
+        ),
+      ).inbound.mode,
+      "required",
+    );
+  });
+
   test("[arp-auth-exempt-paths] ARP_AUTH_EXEMPT_PATHS replaces the open paths exactly", () => {
     const auth = resolveServeArpAuth(
       input(

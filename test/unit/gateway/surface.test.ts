@@ -115,13 +115,12 @@ describe("ARP surface", () => {
     ]);
   });
 
-  test("[arp-runs-cancel-route] cancel needs no body or Content-Type, and ignores any body it gets", async () => {
+  test("[arp-runs-cancel-route] cancel needs no body or Content-Type, and ignores a JSON body", async () => {
     calls.length = 0;
     const cases: Array<[Record<string, string>, string | undefined]> = [
       [{}, undefined],
       [{ "content-type": "application/json" }, "{not json"],
-      [{ "content-type": "application/xml" }, "<x/>"],
-      [{}, "stray bytes"],
+      [{ "content-type": "application/json; charset=utf-8" }, "{}"],
     ];
     for (const [headers, payload] of cases) {
       assert.equal(
@@ -133,10 +132,48 @@ describe("ARP surface", () => {
     const big = await call(
       "POST",
       "/v1/runs/r:cancel",
-      { ...AUTH, "content-type": "text/plain" },
+      { ...AUTH, "content-type": "application/json" },
       "x".repeat(5000),
     );
     assert.equal(big.status, 413);
+  });
+
+  test("cancel refuses any other body with 415, so a cross-site form cannot cancel", async () => {
+    calls.length = 0;
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ "content-type": "text/plain" }, "x"],
+      [{ "content-type": "application/x-www-form-urlencoded" }, "a=1"],
+      [{ "content-type": "multipart/form-data; boundary=x" }, "--x--"],
+      [{ "content-type": "application/xml" }, "<x/>"],
+      [{}, "stray bytes"],
+    ];
+    for (const [headers, payload] of cases) {
+      const res = await call("POST", "/v1/runs/r:cancel", { ...AUTH, ...headers }, payload);
+      assert.equal(res.status, 415, JSON.stringify(headers));
+      assert.equal(res.error.code, "unsupported_media_type");
+    }
+    assert.equal(calls.length, 0, "no handler ran");
+  });
+
+  test("a request with an Origin (a browser page) is 403 forbidden on every route before auth", async () => {
+    calls.length = 0;
+    for (const [method, url] of [
+      ["GET", "/v1/health"],
+      ["POST", "/v1/runs/r:cancel"],
+      ["GET", "/v1/runs/r"],
+    ] as const) {
+      const res = await call(method, url, { ...AUTH, origin: "https://evil.example" });
+      assert.equal(res.status, 403, url);
+      assert.equal(res.error.code, "forbidden");
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test("[arp-surface-json-type] JSON bodies go out as exactly application/json", async () => {
+    for (const url of ["/v1/health", "/v1/version", "/v1/openapi.json", "/v1/nope"]) {
+      const res = await app.inject({ method: "GET", url, headers: AUTH });
+      assert.equal(res.headers["content-type"], "application/json", url);
+    }
   });
 
   test("[arp-error-all-paths] unknown paths 404, known paths with another method 405 with Allow", async () => {

@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import { after, describe, test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { decodeFrame } from "../../../src/protocol/envelope.js";
+import { createBrowserGuard } from "../../../src/transport/browser-guard.js";
 import type { Transport, TransportCloseInfo } from "../../../src/transport/transport.js";
 import {
   attachWebSocketServer,
@@ -82,8 +83,8 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 /** Status of a refused upgrade, as the ws client reports it. */
-async function refusal(url: string): Promise<number> {
-  const ws = new WebSocket(url);
+async function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url, { headers });
   ws.on("error", () => {});
   const [, res] = (await once(ws, "unexpected-response")) as [unknown, IncomingMessage];
   ws.terminate();
@@ -134,13 +135,42 @@ describe("websocket transport: the upgrade", () => {
 
   test("verifyUpgrade can refuse with an HTTP status before any connection exists", async () => {
     const r = await rig({
-      verifyUpgrade: (req) => (req.headers.origin === "http://evil" ? 403 : undefined),
+      verifyUpgrade: (req) => (req.headers["x-tenant"] === "blocked" ? 401 : undefined),
+    });
+    const ws = new WebSocket(r.url(), { headers: { "x-tenant": "blocked" } });
+    ws.on("error", () => {});
+    const [, res] = (await once(ws, "unexpected-response")) as [unknown, IncomingMessage];
+    assert.equal(res.statusCode, 401);
+    assert.equal(r.accepted.length, 0);
+    ws.terminate();
+  });
+
+  test("by default an upgrade carrying Origin (a browser page) is refused with 403; a browserGuard may allow it", async () => {
+    const r = await rig();
+    assert.equal(await refusal(r.url(), { origin: "http://evil" }), 403);
+    assert.equal(r.accepted.length, 0);
+    const allowing = await rig({
+      browserGuard: createBrowserGuard({ allowedOrigins: ["http://app.example"] }),
+    });
+    assert.equal(await refusal(allowing.url(), { origin: "http://evil" }), 403);
+    const ws = new WebSocket(allowing.url(), { headers: { origin: "http://app.example" } });
+    await once(ws, "open");
+    ws.terminate();
+  });
+
+  test("a verifyUpgrade is not consulted for an upgrade the browser guard refused", async () => {
+    let calls = 0;
+    const r = await rig({
+      verifyUpgrade: () => {
+        calls++;
+        return undefined;
+      },
     });
     const ws = new WebSocket(r.url(), { headers: { origin: "http://evil" } });
     ws.on("error", () => {});
     const [, res] = (await once(ws, "unexpected-response")) as [unknown, IncomingMessage];
     assert.equal(res.statusCode, 403);
-    assert.equal(r.accepted.length, 0);
+    assert.equal(calls, 0);
     ws.terminate();
   });
 
