@@ -1,3 +1,7 @@
+/**
+ * Crash recovery (§12, DESIGN-14): on start, sessions the dead process had attached begin
+ * their resume window, and jobs it was running end as retryable INTERNAL_ERROR in their log.
+ */
 import { ArcpError } from "../protocol/errors.js";
 import type { TerminalJobState } from "../protocol/job-state.js";
 import type { JobRecord } from "../store/store.js";
@@ -16,6 +20,22 @@ async function committedTerminal(
   return payload.final_status;
 }
 
+/**
+ * No transport survives a restart: every session still recorded as attached is detached now,
+ * so its resume window (§6.3) and the expiry sweep apply to it like to any other.
+ */
+export async function detachOrphanedSessions(rt: Runtime): Promise<number> {
+  const count = await rt.store.detachAttachedSessions(rt.clock.now());
+  if (count > 0)
+    rt.logger.info({ sessions: count }, "sessions attached before the restart detached");
+  return count;
+}
+
+/**
+ * End every job a crash interrupted (§12). The terminal `job.error` and the job's state change
+ * go through the writer together, so they become durable in one transaction: a second crash
+ * leaves either both or neither (and then this runs again next start).
+ */
 export async function recoverInterruptedJobs(rt: Runtime): Promise<number> {
   const interrupted = await rt.store.listLiveJobs();
   const now = rt.clock.now();
@@ -35,9 +55,11 @@ export async function recoverInterruptedJobs(rt: Runtime): Promise<number> {
       const payloadJson = JSON.stringify({ final_status: "error", ...error.toPayload() });
       channel.pushJobFrame(job.id, job.traceId, "job.error", null, now, true, payloadJson);
     }
-    await rt.store.transitionJob(job.id, ["pending", "running"], "error", {
-      endedAt: now,
-      errorCode: error.code,
+    rt.writer.enqueueTransition({
+      id: job.id,
+      from: ["pending", "running"],
+      to: "error",
+      patch: { endedAt: now, errorCode: error.code },
     });
     rt.logger.warn(
       { job: job.id, session: job.sessionId },

@@ -5,14 +5,15 @@
 import type { AgentRegistry } from "../agents/registry.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { CredentialService } from "../credentials/credential-service.js";
-import type { InboundEnvelope } from "../protocol/envelope.js";
+import { encodeEnvelope, type InboundEnvelope } from "../protocol/envelope.js";
 import { ArcpError } from "../protocol/errors.js";
+import { newMessageId } from "../protocol/ids.js";
 import type { Feature } from "../protocol/messages/session.js";
 import type { SessionRecord, Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type RuntimeConfig, resolveConfig } from "./config.js";
-import { EventWriter } from "./event-writer.js";
+import { EventWriter, type RefusedPart } from "./event-writer.js";
 import type { OperationRunner } from "./job/job-host.js";
 import { JobKeys } from "./job/job-keys.js";
 import { shutdownJobs } from "./job/lifecycle.js";
@@ -20,7 +21,7 @@ import type { LiveJob } from "./job/live-job.js";
 import type { JobOutcome } from "./job/outcome.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { Maintenance, sweep } from "./maintenance.js";
-import { recoverInterruptedJobs } from "./recovery.js";
+import { detachOrphanedSessions, recoverInterruptedJobs } from "./recovery.js";
 import { onBacklog } from "./session/back-pressure.js";
 import { Connection } from "./session/connection.js";
 import { dispatchMessage } from "./session/dispatch.js";
@@ -93,6 +94,7 @@ export class Runtime {
       highWater: this.config.writerHighWater,
       onError: (error, attempt) =>
         this.logger.error({ err: error, attempt }, "event log append failed; retrying"),
+      onRefused: (error, part) => this.#onLogRefused(error, part),
     });
     this.#heartbeats = new HeartbeatMonitor(this);
     this.#maintenance = new Maintenance(this);
@@ -100,6 +102,7 @@ export class Runtime {
 
   /** Recover what a crash interrupted, then start background duties. */
   async start(): Promise<void> {
+    await detachOrphanedSessions(this);
     await recoverInterruptedJobs(this);
     // After a restart every job is dead: whatever the ledger still holds live is revoked,
     // continuing the retry count of the previous process (§14 revocation reliability).
@@ -194,13 +197,28 @@ export class Runtime {
     previous.close(4000, "session resumed on another connection");
   }
 
+  /**
+   * Attach `conn` to `channel`. A connection that closed meanwhile (its close handler already
+   * ran, so nothing would ever unbind it) is not bound: the session is recorded detached.
+   */
   bind(conn: Connection, channel: SessionChannel, principal: string, fromSeq: number): void {
+    if (conn.closed) {
+      this.#detachedAt.set(channel, this.clock.now());
+      this.#recordDetached(channel, this.clock.now());
+      return;
+    }
     conn.channel = channel;
     conn.principal = principal;
     this.#bound.set(channel, conn);
     this.#perPrincipal.set(principal, this.connectionsOf(principal) + 1);
     channel.attach(conn.transport, fromSeq);
-    void this.store.setSessionDetached(channel.id, null);
+    this.#recordDetached(channel, null);
+  }
+
+  #recordDetached(channel: SessionChannel, at: number | null): void {
+    this.store.setSessionDetached(channel.id, at).catch((error: unknown) => {
+      this.logger.error({ err: error, session: channel.id }, "recording the session state failed");
+    });
   }
 
   #unbind(conn: Connection): void {
@@ -213,12 +231,46 @@ export class Runtime {
     const left = this.connectionsOf(principal) - 1;
     if (left > 0) this.#perPrincipal.set(principal, left);
     else this.#perPrincipal.delete(principal);
-    void this.store.setSessionDetached(channel.id, this.clock.now());
+    this.#recordDetached(channel, this.clock.now());
   }
 
   #onClosed(conn: Connection): void {
     this.connections.delete(conn);
     this.#unbind(conn);
+  }
+
+  /**
+   * The store refused a session's part of a group commit for its content (a bug or a damaged
+   * database, never load): those seqs will never exist, so the session cannot be replayed or
+   * resumed. Its client is told and disconnected, its jobs whose rows were lost are ended, and
+   * every other session carries on. Its other jobs keep running, observable from a new session.
+   */
+  #onLogRefused(error: unknown, part: RefusedPart): void {
+    this.logger.error(
+      { err: error, session: part.session, jobs: part.jobs },
+      "the event log refused a batch; its writes were dropped",
+    );
+    for (const id of part.jobs) {
+      this.jobs.get(id)?.finish({
+        kind: "error",
+        error: new ArcpError("INTERNAL_ERROR", "the job could not be recorded"),
+        finalStatus: "error",
+      });
+    }
+    const channel = part.session === null ? undefined : this.channels.get(part.session);
+    if (channel === undefined) return;
+    channel.logIncomplete = true;
+    const conn = this.#bound.get(channel);
+    if (conn === undefined) return;
+    const refusal = new ArcpError("INTERNAL_ERROR", "the session's events could not be recorded");
+    conn.sendDirect(
+      encodeEnvelope(
+        "session.error",
+        { id: newMessageId(), session_id: channel.id },
+        refusal.toPayload(),
+      ),
+    );
+    conn.close(1011, "event log refused the session's events");
   }
 
   /** Live jobs submitted in `channel`'s session, oldest first. */

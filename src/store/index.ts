@@ -7,3 +7,4 @@ export { type Migration, SQLITE_MIGRATIONS } from "./migrations/index.js";
 export { MigrationError, migrate } from "./sqlite/migrate.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite/sqlite-store.js";
 export type * from "./store.js";
+export { StoreConstraintError } from "./store-error.js";

@@ -148,6 +148,12 @@ export interface SessionStore {
   /** Rotate the resume token only if `expectedHash` is still current (one resume wins). */
   rotateResumeToken(id: string, expectedHash: string, nextHash: string): Promise<boolean>;
   setSessionDetached(id: string, detachedAt: number | null): Promise<void>;
+  /**
+   * Record every session still marked attached as detached at `at`, and return how many.
+   * Called once at start: no transport survives a restart, so without it a session that was
+   * attached when the process died would never reach the end of its resume window (§6.3).
+   */
+  detachAttachedSessions(at: number): Promise<number>;
   setSessionAcked(id: string, ackedSeq: number): Promise<void>;
   deleteSession(id: string): Promise<void>;
   /** Sessions detached before `before` (candidates for expiry sweeps). */
@@ -189,7 +195,9 @@ export interface EventStore {
    * idempotency keys the caller already knows to be free; a collision fails the batch), then
    * the events, then the transitions, in order, each with the compare-and-set rule of
    * transitionJob (one whose job is missing or not in an expected state is skipped). A job, its
-   * events and its terminal state thus become durable together.
+   * events and its terminal state thus become durable together. A batch is all or nothing: one
+   * whose content is refused (a seq, job id, idempotency key or run id already taken, also
+   * twice within the batch) rejects with StoreConstraintError and writes nothing.
    */
   appendEvents(events: readonly EventRecord[], writes?: BatchWrites): Promise<void>;
   /** A session's events with seq > afterSeq, ascending, at most `limit`. */
@@ -198,7 +206,13 @@ export interface EventStore {
   readJobEvents(jobId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
   /** Lowest retained seq of a session, or null when it has no events. */
   firstRetainedSeq(sessionId: string): Promise<number | null>;
-  /** Delete a session's events with seq ≤ uptoSeq. */
+  /**
+   * Delete a prefix of a session's log: its events with seq ≤ uptoSeq, but stopping before the
+   * first own event of a job whose row still exists (its history serves job.subscribe, an
+   * idempotent resubmit and the ARP event stream until the job is pruned, DESIGN-13). The log
+   * stays gap-free, so a replay from it is complete or refused, never partial (§6.5). Returns
+   * how many events went.
+   */
   pruneEvents(sessionId: string, uptoSeq: number): Promise<number>;
 }
 

@@ -48,7 +48,8 @@ export async function handshake(
     throw new ArcpError("INVALID_REQUEST", `expected session.hello, got ${env.type}`);
   }
   const principal = await authenticate(rt, conn, hello.auth?.token);
-  if (principal === undefined) return;
+  // A client gone while it was authenticated (JWKS fetch, slow verifier) gets no session.
+  if (principal === undefined || conn.closed) return;
   const features = negotiate(rt, conn, hello.capabilities?.features);
   if (resume === undefined) await openSession(rt, conn, principal.id, features);
   else await resumeSession(rt, conn, principal.id, features, resume);
@@ -126,6 +127,11 @@ async function openSession(
     origin: "arcp",
   };
   await rt.store.createSession(record);
+  if (conn.closed) {
+    // Nobody ever received its token, so nothing could resume it: it goes at once.
+    await rt.store.deleteSession(record.id);
+    return;
+  }
   const channel = rt.channelFor(record);
   sendWelcome(rt, conn, record.id, token, features);
   rt.bind(conn, channel, principal, 0);
@@ -156,6 +162,7 @@ async function resumeSession(
     expired("the resume window has closed");
   }
   const channel = rt.channelFor(session);
+  if (channel.logIncomplete) expired("this session's event log is incomplete; open a new session");
   if (req.lastEventSeq > channel.lastSeq)
     expired(`last_event_seq ${req.lastEventSeq} is ahead of the log`);
   if (req.lastEventSeq < channel.committedSeq) {
@@ -163,13 +170,18 @@ async function resumeSession(
     if (first === null || first > req.lastEventSeq + 1)
       expired("events after last_event_seq are no longer retained");
   }
+  if (conn.closed) return;
   const token = newResumeToken();
-  if (
-    !(await rt.store.rotateResumeToken(session.id, session.resumeTokenHash, hashResumeToken(token)))
-  ) {
+  const nextHash = hashResumeToken(token);
+  if (!(await rt.store.rotateResumeToken(session.id, session.resumeTokenHash, nextHash))) {
     expired("resume token already used");
   }
-  session.resumeTokenHash = hashResumeToken(token);
+  if (conn.closed) {
+    // The new token never left: put the old one back, so the client can still resume with it.
+    await rt.store.rotateResumeToken(session.id, nextHash, session.resumeTokenHash);
+    return;
+  }
+  session.resumeTokenHash = nextHash;
   rt.takeOver(channel);
   channel.features = features;
   sendWelcome(rt, conn, session.id, token, features);

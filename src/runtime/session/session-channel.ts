@@ -52,6 +52,8 @@ export class SessionChannel implements CommitTarget {
   readonly subscriptions = new Map<string, { close(): void }>();
   /** A back_pressure status was sent and the backlog has not yet halved (§6.5). */
   backPressureSignalled = false;
+  /** The store refused some of this session's events: its log has a hole and cannot be resumed. */
+  logIncomplete = false;
 
   readonly #writer: EventWriter;
   readonly #store: EventStore;
@@ -61,8 +63,16 @@ export class SessionChannel implements CommitTarget {
   #queue: WriterEntry[] = [];
   #queueBytes = 0;
   #controls: WriterEntry[] = [];
+  /**
+   * Live frames of seqs whose stored copy is redacted (a rotated credential, DESIGN-23), kept
+   * while delivery reads from the store so the attached submitter still gets the value once.
+   * Never written anywhere; dropped with the transport.
+   */
+  #secrets = new Map<number, string>();
   #catchingUp = false;
   #pumping = false;
+  #pumpAgain = false;
+  #pumpScheduled = false;
 
   constructor(
     init: ChannelInit,
@@ -101,9 +111,10 @@ export class SessionChannel implements CommitTarget {
 
   /** Bytes of frames held in memory for this session (bounded by maxQueueBytes). */
   get queuedBytes(): number {
-    let controls = 0;
-    for (const e of this.#controls) controls += e.frame.length;
-    return this.#queueBytes + controls;
+    let held = 0;
+    for (const e of this.#controls) held += e.frame.length;
+    for (const frame of this.#secrets.values()) held += frame.length;
+    return this.#queueBytes + held;
   }
 
   /** Events assigned a seq but not yet handed to the transport. */
@@ -170,6 +181,7 @@ export class SessionChannel implements CommitTarget {
     this.#queue = [];
     this.#queueBytes = 0;
     this.#controls = [];
+    this.#secrets.clear();
     this.deliveredSeq = fromSeq;
     this.lastProgressAt = this.#hooks.now();
     this.#catchingUp = fromSeq < this.committedSeq;
@@ -179,11 +191,15 @@ export class SessionChannel implements CommitTarget {
     if (this.#catchingUp) void this.#pump();
   }
 
+  /** The transport went away: what it did not receive is read from the store on resume. */
   detach(): void {
     this.#transport = null;
     this.#queue = [];
     this.#queueBytes = 0;
     this.#controls = [];
+    // A secret not yet handed over is lost with the transport (the store holds it redacted);
+    // the submitter reads the job's current credentials back with session.list_jobs.
+    this.#secrets.clear();
     this.#catchingUp = false;
   }
 
@@ -193,14 +209,24 @@ export class SessionChannel implements CommitTarget {
     const t = this.#transport;
     if (t === null || t.closed) return;
     if (this.#catchingUp) {
-      for (const e of entries) if (e.record === null) this.#controls.push(e);
+      for (const e of entries) {
+        if (e.record === null) this.#controls.push(e);
+        else this.#keepSecret(e);
+      }
     } else if (this.#queue.length > 0 || t.bufferedBytes > this.#limits.socketHighWaterBytes) {
       this.#enqueue(entries);
     } else {
       const sent = this.#sendFitting(t, entries);
       if (sent < entries.length) this.#enqueue(entries.slice(sent));
     }
+    // A transport below its high-water mark may never report a drain (the OS took the whole
+    // write), so whatever waits for one is pumped on the next turn instead.
+    if ((this.#queue.length > 0 || this.#catchingUp) && !this.#congested(t)) this.#schedulePump();
     this.#hooks.onBacklog(this, this.backlog);
+  }
+
+  #keepSecret(e: WriterEntry): void {
+    if (e.record !== null && e.frame !== e.record.frame) this.#secrets.set(e.record.seq, e.frame);
   }
 
   /**
@@ -232,7 +258,10 @@ export class SessionChannel implements CommitTarget {
 
   /** Drop the in-memory backlog: every seq frame in it is durable, controls are kept. */
   #spill(): void {
-    for (const e of this.#queue) if (e.record === null) this.#controls.push(e);
+    for (const e of this.#queue) {
+      if (e.record === null) this.#controls.push(e);
+      else this.#keepSecret(e);
+    }
     this.#queue = [];
     this.#queueBytes = 0;
     this.#catchingUp = true;
@@ -242,12 +271,40 @@ export class SessionChannel implements CommitTarget {
     return t.closed || t.bufferedBytes > this.#limits.socketHighWaterBytes;
   }
 
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      void this.#pump();
+    });
+  }
+
+  /**
+   * Move the backlog onto the transport. A call that finds a pass in progress (perhaps awaiting
+   * a store read for a transport that has since been replaced) makes that pass run once more,
+   * so a resumed transport's catch-up always starts.
+   */
   async #pump(): Promise<void> {
-    if (this.#pumping) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
     this.#pumping = true;
     try {
-      const t = this.#transport;
-      if (t === null) return;
+      do {
+        this.#pumpAgain = false;
+        await this.#pumpPass();
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #pumpPass(): Promise<void> {
+    const t = this.#transport;
+    if (t === null) return;
+    try {
       this.#drainQueue(t);
       while (this.#catchingUp && this.#transport === t && !this.#congested(t)) {
         if (this.deliveredSeq >= this.committedSeq) {
@@ -266,9 +323,8 @@ export class SessionChannel implements CommitTarget {
         this.#sendPage(t, page);
       }
     } catch (error) {
-      this.#hooks.onStoreError(this, error);
-    } finally {
-      this.#pumping = false;
+      // A failed read for a transport since replaced concerns nobody; the next pass reads again.
+      if (this.#transport === t) this.#hooks.onStoreError(this, error);
     }
   }
 
@@ -285,7 +341,9 @@ export class SessionChannel implements CommitTarget {
       while (this.#controls.length > 0 && (this.#controls[0] as WriterEntry).afterSeq < ev.seq) {
         frames.push((this.#controls.shift() as WriterEntry).frame);
       }
-      frames.push(ev.frame);
+      const secret = this.#secrets.get(ev.seq);
+      if (secret !== undefined) this.#secrets.delete(ev.seq);
+      frames.push(secret ?? ev.frame);
       this.deliveredSeq = ev.seq;
     }
     t.send(frames);

@@ -4,6 +4,7 @@
  */
 import type { EventFramesPage } from "../event-frames.js";
 import type { EventRecord } from "../store.js";
+import { StoreConstraintError } from "../store-error.js";
 import { copyEvent } from "./records.js";
 import { SeqList } from "./seq-list.js";
 
@@ -11,18 +12,22 @@ export class MemoryEventLog {
   readonly #sessions = new Map<string, SeqList>();
   readonly #jobs = new Map<string, SeqList>();
 
-  /** Add a batch atomically: if any seq is already taken, nothing is added. */
-  append(events: readonly EventRecord[]): void {
+  /** Throws StoreConstraintError unless every seq of the batch is an integer and free. */
+  check(events: readonly EventRecord[]): void {
     const batch = new Set<string>();
     for (const e of events) {
       if (!Number.isSafeInteger(e.seq))
-        throw new Error(`event seq must be an integer, got ${e.seq}`);
+        throw new StoreConstraintError(`event seq must be an integer, got ${e.seq}`);
       const key = `${e.sessionId}\u0000${e.seq}`;
       if (batch.has(key) || this.#sessions.get(e.sessionId)?.has(e.seq)) {
-        throw new Error(`event ${e.seq} of session ${e.sessionId} already exists`);
+        throw new StoreConstraintError(`event ${e.seq} of session ${e.sessionId} already exists`);
       }
       batch.add(key);
     }
+  }
+
+  /** Add a batch that `check` accepted. */
+  insert(events: readonly EventRecord[]): void {
     for (const e of events) {
       const event = copyEvent(e);
       listFor(this.#sessions, e.sessionId).insert(event);
@@ -49,10 +54,16 @@ export class MemoryEventLog {
     return this.#sessions.get(sessionId)?.first?.seq ?? null;
   }
 
-  prune(sessionId: string, uptoSeq: number): number {
+  /** Drop the session's events with seq ≤ uptoSeq, stopping before the first one `keep` names. */
+  prune(sessionId: string, uptoSeq: number, keep: (event: EventRecord) => boolean): number {
     const list = this.#sessions.get(sessionId);
     if (list === undefined) return 0;
-    const removed = list.removeUpTo(uptoSeq);
+    let upto = uptoSeq;
+    for (const e of list.events) {
+      if (e.seq > upto) break;
+      if (keep(e)) upto = e.seq - 1;
+    }
+    const removed = list.removeUpTo(upto);
     if (list.size === 0) this.#sessions.delete(sessionId);
     this.#forgetHistory(removed);
     return removed.length;

@@ -9,6 +9,7 @@ import {
   pageSize,
 } from "../job-query.js";
 import type { JobPage, JobPatch, JobQuery, JobRecord } from "../store.js";
+import { StoreConstraintError } from "../store-error.js";
 import { copyJob, viaJson } from "./records.js";
 
 const scoped = (principal: string, key: string): string => `${principal}\u0000${key}`;
@@ -39,14 +40,29 @@ export class MemoryJobTable {
     return this.#jobs.has(id);
   }
 
-  /** Throws unless `job` could be inserted as new (id and keys free): the batch-insert rule. */
-  assertInsertable(job: JobRecord): void {
-    const taken =
-      this.#jobs.has(job.id) ||
-      (job.idempotencyKey !== null &&
-        this.#idempotency.has(scoped(job.principal, job.idempotencyKey))) ||
-      (job.runId !== null && this.#runIds.has(scoped(job.principal, job.runId)));
-    if (taken) throw new Error(`job ${job.id} collides with an existing job`);
+  /**
+   * Throws StoreConstraintError unless every job could be inserted as new, ids and keys free
+   * both in the table and among the batch itself: the batch-insert rule.
+   */
+  assertInsertable(jobs: readonly JobRecord[]): void {
+    const ids = new Set<string>();
+    const keys = new Set<string>();
+    const runIds = new Set<string>();
+    const claim = (set: Set<string>, taken: Map<string, string>, key: string): boolean => {
+      if (set.has(key) || taken.has(key)) return false;
+      set.add(key);
+      return true;
+    };
+    for (const job of jobs) {
+      const free =
+        !this.#jobs.has(job.id) &&
+        !ids.has(job.id) &&
+        (job.idempotencyKey === null ||
+          claim(keys, this.#idempotency, scoped(job.principal, job.idempotencyKey))) &&
+        (job.runId === null || claim(runIds, this.#runIds, scoped(job.principal, job.runId)));
+      if (!free) throw new StoreConstraintError(`job ${job.id} collides with an existing job`);
+      ids.add(job.id);
+    }
   }
 
   create(job: JobRecord): { created: true } | { created: false; existing: JobRecord } {
@@ -57,7 +73,7 @@ export class MemoryJobTable {
       (job.runId === null ? undefined : this.#runIds.get(scoped(job.principal, job.runId)));
     if (existingId !== undefined)
       return { created: false, existing: this.get(existingId) as JobRecord };
-    if (this.#jobs.has(job.id)) throw new Error(`job ${job.id} already exists`);
+    if (this.#jobs.has(job.id)) throw new StoreConstraintError(`job ${job.id} already exists`);
     this.#jobs.set(job.id, copyJob(job));
     if (job.idempotencyKey !== null)
       this.#idempotency.set(scoped(job.principal, job.idempotencyKey), job.id);

@@ -18,6 +18,7 @@ import type {
   Store,
   StoreHealth,
 } from "../store.js";
+import { StoreConstraintError } from "../store-error.js";
 import { MemoryEventLog } from "./event-log.js";
 import { MemoryJobTable } from "./job-table.js";
 import { MemoryLedger } from "./ledger.js";
@@ -44,7 +45,8 @@ export class MemoryStore implements Store, EventFrameReader {
 
   async createSession(session: SessionRecord): Promise<void> {
     this.#open();
-    if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} already exists`);
+    if (this.#sessions.has(session.id))
+      throw new StoreConstraintError(`session ${session.id} already exists`);
     this.#sessions.set(session.id, copySession(session));
   }
 
@@ -66,6 +68,17 @@ export class MemoryStore implements Store, EventFrameReader {
     this.#open();
     const session = this.#sessions.get(id);
     if (session !== undefined) session.detachedAt = detachedAt;
+  }
+
+  async detachAttachedSessions(at: number): Promise<number> {
+    this.#open();
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.detachedAt !== null) continue;
+      session.detachedAt = at;
+      count++;
+    }
+    return count;
   }
 
   async setSessionAcked(id: string, ackedSeq: number): Promise<void> {
@@ -160,21 +173,26 @@ export class MemoryStore implements Store, EventFrameReader {
 
   async appendEvents(events: readonly EventRecord[], writes: BatchWrites = {}): Promise<void> {
     this.#open();
-    for (const session of writes.sessions ?? []) {
-      if (this.#sessions.has(session.id)) throw new Error(`session ${session.id} already exists`);
+    // All or nothing, as one SQLite transaction: every rule is checked before anything changes.
+    const sessions = writes.sessions ?? [];
+    const ids = new Set<string>();
+    for (const session of sessions) {
+      if (this.#sessions.has(session.id) || ids.has(session.id))
+        throw new StoreConstraintError(`session ${session.id} already exists`);
+      ids.add(session.id);
     }
-    for (const job of writes.jobs ?? []) this.#jobs.assertInsertable(job);
-    for (const session of writes.sessions ?? [])
-      this.#sessions.set(session.id, copySession(session));
+    this.#jobs.assertInsertable(writes.jobs ?? []);
+    this.#events.check(events);
+    for (const session of sessions) this.#sessions.set(session.id, copySession(session));
     for (const job of writes.jobs ?? []) this.#jobs.create(job);
-    const transitions = writes.transitions ?? [];
-    this.#events.append(events);
+    this.#events.insert(events);
     for (const e of events) {
       const session = this.#sessions.get(e.sessionId);
       if (session !== undefined && e.seq > session.lastSeq) session.lastSeq = e.seq;
       if (e.ownerEvent && e.jobId !== null) this.#jobs.raiseLastEventSeq(e.jobId, e.seq);
     }
-    for (const t of transitions) this.#jobs.transition(t.id, t.from, t.to, t.patch ?? {});
+    for (const t of writes.transitions ?? [])
+      this.#jobs.transition(t.id, t.from, t.to, t.patch ?? {});
   }
 
   async readEvents(sessionId: string, afterSeq: number, limit: number): Promise<EventRecord[]> {
@@ -203,7 +221,11 @@ export class MemoryStore implements Store, EventFrameReader {
 
   async pruneEvents(sessionId: string, uptoSeq: number): Promise<number> {
     this.#open();
-    return this.#events.prune(sessionId, uptoSeq);
+    return this.#events.prune(
+      sessionId,
+      uptoSeq,
+      (e) => e.ownerEvent && e.jobId !== null && this.#jobs.has(e.jobId),
+    );
   }
 
   // Credential ledger (§9.8) and audit log (§14)

@@ -51,7 +51,7 @@ export class EventStatements {
   readonly #read: Statement;
   readonly #readFrames: (key: number, after: number, limit: number) => EventFramesPage;
   readonly #first: Statement;
-  readonly #prune: Statement;
+  readonly #prune: (key: number, upto: number) => number;
   readonly #chunkArgs: unknown[] = new Array(CHUNK * 8);
   readonly #append: (events: readonly EventRecord[], fresh: Map<string, number>) => void;
 
@@ -85,10 +85,28 @@ export class EventStatements {
          ORDER BY id LIMIT 1`,
       )
       .pluck();
-    this.#prune = db.prepare("DELETE FROM events WHERE id >= (? << 32) AND id <= (? << 32) + ?");
+    this.#prune = this.#preparePrune(db);
     this.#append = db.transaction((events: readonly EventRecord[], fresh: Map<string, number>) =>
-      this.#appendInTransaction(events, fresh),
+      this.appendInTransaction(events, fresh),
     ).immediate;
+  }
+
+  #preparePrune(db: Database): (key: number, upto: number) => number {
+    // The prefix ends before the first own event of a job that still has a row (DESIGN-13).
+    const firstKept = db
+      .prepare(
+        `SELECT id & 4294967295 FROM events
+         WHERE id >= (? << 32) AND id <= (? << 32) + ? AND owner_event = 1 AND job_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM jobs WHERE jobs.id = events.job_id)
+         ORDER BY id LIMIT 1`,
+      )
+      .pluck();
+    const remove = db.prepare("DELETE FROM events WHERE id >= (? << 32) AND id <= (? << 32) + ?");
+    return db.transaction((key: number, upto: number): number => {
+      const kept = firstKept.get(key, key, upto) as number | undefined;
+      const last = kept === undefined ? upto : kept - 1;
+      return last < 0 ? 0 : remove.run(key, key, last).changes;
+    }).immediate;
   }
 
   #prepareReadFrames(db: Database): (key: number, after: number, limit: number) => EventFramesPage {
@@ -117,7 +135,12 @@ export class EventStatements {
     this.#keys.commit(fresh);
   }
 
-  #appendInTransaction(events: readonly EventRecord[], fresh: Map<string, number>): void {
+  /**
+   * The body of `append`, for a caller that runs it inside its own transaction: session keys
+   * allocated here go into `fresh`, and the caller passes them to SessionKeys.commit only once
+   * its outermost transaction has committed (a rolled-back key is reused by the next session).
+   */
+  appendInTransaction(events: readonly EventRecord[], fresh: Map<string, number>): void {
     const batches = new Map<string, SessionBatch>();
     let lastId: string | undefined;
     let last: SessionBatch | undefined;
@@ -232,7 +255,6 @@ export class EventStatements {
   prune(sessionId: string, uptoSeq: number): number {
     const key = this.#keys.find(sessionId);
     if (key === undefined || !(uptoSeq >= 0)) return 0;
-    const upto = Math.min(Math.floor(uptoSeq), SEQ_LIMIT - 1);
-    return this.#prune.run(key, key, upto).changes;
+    return this.#prune(key, Math.min(Math.floor(uptoSeq), SEQ_LIMIT - 1));
   }
 }

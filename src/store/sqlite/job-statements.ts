@@ -2,6 +2,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { type JobState, TERMINAL_JOB_STATES } from "../../protocol/job-state.js";
 import type { JobPage, JobPatch, JobQuery, JobRecord } from "../store.js";
+import { StoreConstraintError } from "../store-error.js";
 import type { JobHistory } from "./job-history.js";
 import { JobListing } from "./job-listing.js";
 import { JOB_COLUMNS, type JobRaw, jobFromRaw, jobParams, toJson } from "./rows.js";
@@ -102,7 +103,7 @@ export class JobStatements {
         ? undefined
         : this.findIdempotent(job.principal, job.idempotencyKey)) ??
       (job.runId === null ? undefined : this.getByRunId(job.principal, job.runId));
-    if (existing === undefined) throw new Error(`job ${job.id} already exists`);
+    if (existing === undefined) throw new StoreConstraintError(`job ${job.id} already exists`);
     return { created: false, existing };
   }
 

@@ -9,6 +9,7 @@ export class SessionStatements {
   readonly #get: Statement;
   readonly #rotate: Statement;
   readonly #detach: Statement;
+  readonly #detachAttached: Statement;
   readonly #ack: Statement;
   readonly #listDetached: Statement;
   readonly #delete: (id: string) => void;
@@ -23,6 +24,9 @@ export class SessionStatements {
       "UPDATE sessions SET resume_token_hash = ? WHERE id = ? AND resume_token_hash = ?",
     );
     this.#detach = db.prepare("UPDATE sessions SET detached_at = ? WHERE id = ?");
+    this.#detachAttached = db.prepare(
+      "UPDATE sessions SET detached_at = ? WHERE detached_at IS NULL",
+    );
     this.#ack = db.prepare("UPDATE sessions SET acked_seq = ? WHERE id = ? AND acked_seq < ?");
     this.#listDetached = db.prepare(
       `SELECT * FROM sessions WHERE detached_at IS NOT NULL AND detached_at < ?
@@ -50,6 +54,10 @@ export class SessionStatements {
 
   setDetached(id: string, detachedAt: number | null): void {
     this.#detach.run(detachedAt, id);
+  }
+
+  detachAttached(at: number): number {
+    return this.#detachAttached.run(at).changes;
   }
 
   setAcked(id: string, ackedSeq: number): void {

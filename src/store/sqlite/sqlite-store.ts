@@ -21,6 +21,7 @@ import type {
   Store,
   StoreHealth,
 } from "../store.js";
+import { StoreConstraintError } from "../store-error.js";
 import { Checkpointer } from "./checkpointer.js";
 import { type ConnectionOptions, isMemoryPath, openConnection } from "./connection.js";
 import { EventStatements } from "./event-statements.js";
@@ -45,6 +46,16 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(openConnection(options), options);
 }
 
+/** SQLite's "these rows are refused" errors, as the port's StoreConstraintError. */
+function asRefusal(error: unknown): unknown {
+  if (error instanceof StoreConstraintError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const refused =
+    error instanceof RangeError ||
+    (typeof code === "string" && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code));
+  return refused ? new StoreConstraintError((error as Error).message, { cause: error }) : error;
+}
+
 export class SqliteStore implements Store, EventFrameReader {
   readonly kind = "sqlite";
   readonly #db: Database;
@@ -53,29 +64,36 @@ export class SqliteStore implements Store, EventFrameReader {
   readonly #events: EventStatements;
   readonly #ledger: LedgerStatements;
   readonly #checkpointer: Checkpointer | undefined;
+  readonly #keys: SessionKeys;
   readonly #ping: Statement;
-  readonly #appendWithWrites: (events: readonly EventRecord[], writes: BatchWrites) => void;
+  readonly #appendWithWrites: (
+    events: readonly EventRecord[],
+    writes: BatchWrites,
+    fresh: Map<string, number>,
+  ) => void;
   #closed = false;
 
   /** Use openSqliteStore; this takes an already opened and migrated connection. */
   constructor(db: Database, options: SqliteStoreOptions) {
     this.#db = db;
     const keys = new SessionKeys(db);
+    this.#keys = keys;
     const history = new JobHistory(db, keys);
     this.#sessions = new SessionStatements(db, history);
     this.#jobs = new JobStatements(db, history);
     this.#events = new EventStatements(db, keys, history);
     this.#ledger = new LedgerStatements(db);
     this.#ping = db.prepare("SELECT 1");
-    // The events' own transaction nests as a savepoint; the other writes commit with them.
+    // One transaction for the rows and the events; session keys it allocates are cached only
+    // after it commits (appendEvents), so a rolled-back key never reaches the cache.
     this.#appendWithWrites = db.transaction(
-      (events: readonly EventRecord[], writes: BatchWrites) => {
+      (events: readonly EventRecord[], writes: BatchWrites, fresh: Map<string, number>) => {
         for (const session of writes.sessions ?? []) this.#sessions.create(session);
         for (const job of writes.jobs ?? []) {
           if (!this.#jobs.create(job).created)
-            throw new Error(`job ${job.id} collides with an existing job`);
+            throw new StoreConstraintError(`job ${job.id} collides with an existing job`);
         }
-        if (events.length > 0) this.#events.append(events);
+        if (events.length > 0) this.#events.appendInTransaction(events, fresh);
         for (const t of writes.transitions ?? [])
           this.#jobs.apply(t.id, t.from, t.to, t.patch ?? {});
       },
@@ -112,6 +130,10 @@ export class SqliteStore implements Store, EventFrameReader {
 
   async setSessionDetached(id: string, detachedAt: number | null): Promise<void> {
     this.#sessions.setDetached(id, detachedAt);
+  }
+
+  async detachAttachedSessions(at: number): Promise<number> {
+    return this.#sessions.detachAttached(at);
   }
 
   async setSessionAcked(id: string, ackedSeq: number): Promise<void> {
@@ -179,8 +201,16 @@ export class SqliteStore implements Store, EventFrameReader {
       ((writes.sessions?.length ?? 0) === 0 &&
         (writes.jobs?.length ?? 0) === 0 &&
         (writes.transitions?.length ?? 0) === 0);
-    if (plain) this.#events.append(events);
-    else this.#appendWithWrites(events, writes);
+    try {
+      if (plain) this.#events.append(events);
+      else {
+        const fresh = new Map<string, number>();
+        this.#appendWithWrites(events, writes, fresh);
+        this.#keys.commit(fresh);
+      }
+    } catch (error) {
+      throw asRefusal(error);
+    }
     this.#checkpointer?.afterAppend(this.#db);
   }
 

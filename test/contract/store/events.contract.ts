@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EventFrameReader } from "../../../src/store/event-frames.js";
-import type { Store } from "../../../src/store/store.js";
+import type { JobRecord, Store } from "../../../src/store/store.js";
+import { StoreConstraintError } from "../../../src/store/store-error.js";
 import { eventRange, eventRecord, jobRecord, sessionRecord, type WithStore } from "./fixtures.js";
 
 const seqs = (events: { seq: number }[]): number[] => events.map((e) => e.seq);
@@ -119,6 +120,55 @@ export function eventContract(withStore: WithStore): void {
       assert.deepEqual(await store.readEvents("sess_m", 0, 10), []);
     }));
 
+  test("[arcp-8.3-durable-before-send] a batch refused for a taken seq writes none of its sessions, jobs or transitions", () =>
+    withStore(async (store) => {
+      await store.createJob(jobRecord("job_old", { sessionId: "sess_1", state: "running" }));
+      await store.appendEvents([eventRecord("sess_1", 1, { jobId: "job_old" })]);
+      await assert.rejects(
+        store.appendEvents([eventRecord("sess_1", 2), eventRecord("sess_1", 1)], {
+          sessions: [sessionRecord("sess_new")],
+          jobs: [jobRecord("job_new", { sessionId: "sess_new", idempotencyKey: "k" })],
+          transitions: [{ id: "job_old", from: ["running"], to: "success" }],
+        }),
+        StoreConstraintError,
+      );
+      assert.equal(await store.getSession("sess_new"), undefined);
+      assert.equal(await store.getJob("job_new"), undefined);
+      assert.equal(await store.findIdempotent("alice", "k"), undefined);
+      assert.equal((await store.getJob("job_old"))?.state, "running");
+      assert.deepEqual(seqs(await store.readEvents("sess_1", 0, 10)), [1]);
+    }));
+
+  test("[arcp-7.2-durable-keys] two jobs with one idempotency key, run id or id in one batch are refused whole", () =>
+    withStore(async (store) => {
+      const pairs: [Partial<JobRecord>, Partial<JobRecord>][] = [
+        [{ idempotencyKey: "k" }, { idempotencyKey: "k" }],
+        [{ runId: "run-1" }, { runId: "run-1" }],
+        [{}, {}],
+      ];
+      for (const [i, [first, second]] of pairs.entries()) {
+        const a = jobRecord(`job_${i}_a`, first);
+        const b = jobRecord(i === 2 ? `job_${i}_a` : `job_${i}_b`, second);
+        await assert.rejects(store.appendEvents([], { jobs: [a, b] }), StoreConstraintError);
+        assert.equal(await store.getJob(`job_${i}_a`), undefined);
+        assert.equal(await store.getJob(`job_${i}_b`), undefined);
+      }
+      assert.equal(await store.findIdempotent("alice", "k"), undefined);
+      assert.equal(await store.getJobByRunId("alice", "run-1"), undefined);
+      await assert.rejects(
+        store.appendEvents([], { sessions: [sessionRecord("sess_x"), sessionRecord("sess_x")] }),
+        StoreConstraintError,
+      );
+      assert.equal(await store.getSession("sess_x"), undefined);
+      await store.appendEvents([], {
+        jobs: [
+          jobRecord("job_k1", { idempotencyKey: "k" }),
+          jobRecord("job_k2", { principal: "bob", idempotencyKey: "k" }),
+        ],
+      });
+      assert.equal((await store.findIdempotent("bob", "k"))?.id, "job_k2");
+    }));
+
   test("a batch may span sessions and arrive out of order; reads are still ascending", () =>
     withStore(async (store) => {
       await store.appendEvents([
@@ -208,6 +258,27 @@ export function eventContract(withStore: WithStore): void {
       assert.equal(await store.firstRetainedSeq("sess_1"), null);
       assert.equal(await store.firstRetainedSeq("sess_2"), 1);
       assert.equal(await store.pruneEvents("sess_none", 5), 0);
+    }));
+
+  test("[arcp-6.5-free-acked] [arcp-6.6-terminal-retention] pruneEvents stops before the first own event of a job that still has a row", () =>
+    withStore(async (store) => {
+      await store.createSession(sessionRecord("sess_1"));
+      await store.createJob(jobRecord("job_kept", { state: "success", endedAt: 5 }));
+      await store.appendEvents([
+        ...eventRange("sess_1", 1, 3, "job_pruned"),
+        eventRecord("sess_1", 4, { jobId: "job_kept", ownerEvent: false }),
+        eventRecord("sess_1", 5, { jobId: null, ownerEvent: false }),
+        ...eventRange("sess_1", 6, 7, "job_kept"),
+        ...eventRange("sess_1", 8, 9, "job_pruned"),
+      ]);
+      assert.equal(await store.pruneEvents("sess_1", 9), 5);
+      assert.equal(await store.firstRetainedSeq("sess_1"), 6);
+      assert.deepEqual(seqs(await store.readEvents("sess_1", 0, 10)), [6, 7, 8, 9]);
+      assert.deepEqual(seqs(await store.readJobEvents("job_kept", 0, 10)), [6, 7]);
+      assert.equal(await store.pruneEvents("sess_1", 9), 0, "nothing more while the job is kept");
+      await store.pruneJobs(10);
+      assert.equal(await store.pruneEvents("sess_1", 8), 3);
+      assert.deepEqual(seqs(await store.readEvents("sess_1", 0, 10)), [9]);
     }));
 
   test("[arcp-6.3-replay-after-last-seq] readEventFrames pages the same frames as readEvents", () =>

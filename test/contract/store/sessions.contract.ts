@@ -45,6 +45,22 @@ export function sessionContract(withStore: WithStore): void {
       assert.equal(await store.getSession("sess_missing"), undefined);
     }));
 
+  test("[arcp-6.3-window-expired] detachAttachedSessions stamps every attached session, and only those", () =>
+    withStore(async (store) => {
+      await store.createSession(sessionRecord("sess_attached_1"));
+      await store.createSession(sessionRecord("sess_attached_2"));
+      await store.createSession(sessionRecord("sess_detached", { detachedAt: 100 }));
+      assert.equal(await store.detachAttachedSessions(500), 2);
+      assert.equal((await store.getSession("sess_attached_1"))?.detachedAt, 500);
+      assert.equal((await store.getSession("sess_attached_2"))?.detachedAt, 500);
+      assert.equal((await store.getSession("sess_detached"))?.detachedAt, 100);
+      assert.deepEqual(
+        (await store.listDetachedSessions(600, 10)).map((s) => s.id),
+        ["sess_detached", "sess_attached_1", "sess_attached_2"],
+      );
+      assert.equal(await store.detachAttachedSessions(700), 0);
+    }));
+
   test("[arcp-6.5-ack] the acked seq is recorded and only ever raised", () =>
     withStore(async (store) => {
       await store.createSession(sessionRecord("sess_1"));

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { JobTransition } from "../../../src/store/store.js";
+import { StoreConstraintError } from "../../../src/store/store-error.js";
 import {
   eventRange,
   eventRecord,
@@ -53,7 +55,8 @@ describe("SQLite event keys", () => {
       for (const bad of [-1, 2 ** 32, 1.5, Number.NaN]) {
         await assert.rejects(
           store.appendEvents([eventRecord("sess_1", 1), eventRecord("sess_1", bad)]),
-          RangeError,
+          (error: unknown) =>
+            error instanceof StoreConstraintError && error.cause instanceof RangeError,
         );
       }
       assert.deepEqual(await store.readEvents("sess_1", -1, 10), []);
@@ -69,6 +72,37 @@ describe("SQLite event keys", () => {
       await store.appendEvents([eventRecord("sess_new", 2)]);
       assert.deepEqual(await store.readEvents("sess_other", 0, 10), [eventRecord("sess_other", 1)]);
       assert.deepEqual(await store.readEvents("sess_new", 0, 10), [eventRecord("sess_new", 2)]);
+    }));
+
+  test("a key allocated by a batch whose outer transaction then fails is not cached, so no two sessions share a key range", () =>
+    withStore(async (store) => {
+      await store.createSession(sessionRecord("sess_a"));
+      await store.createSession(sessionRecord("sess_b", { principal: "bob" }));
+      await store.createJob(jobRecord("job_a", { sessionId: "sess_a" }));
+      // The events (and sess_a's first key) go in, then a transition the schema refuses rolls
+      // the whole batch back, the key included.
+      const refused = { id: "job_a", from: ["pending"], to: "bogus" } as unknown as JobTransition;
+      await assert.rejects(
+        store.appendEvents([eventRecord("sess_a", 1, { jobId: "job_a" })], {
+          transitions: [refused],
+        }),
+        StoreConstraintError,
+      );
+      // bob's first event is handed the integer the rolled-back allocation had.
+      await store.appendEvents([eventRecord("sess_b", 1, { jobId: null, ownerEvent: false })]);
+      await store.appendEvents([eventRecord("sess_a", 1, { jobId: "job_a" })]);
+      await store.appendEvents([eventRecord("sess_a", 2, { jobId: "job_a" })]);
+      assert.deepEqual(await store.readEvents("sess_b", 0, 10), [
+        eventRecord("sess_b", 1, { jobId: null, ownerEvent: false }),
+      ]);
+      assert.deepEqual(
+        (await store.readEvents("sess_a", 0, 10)).map((e) => [e.sessionId, e.seq]),
+        [
+          ["sess_a", 1],
+          ["sess_a", 2],
+        ],
+      );
+      assert.equal((await store.getJob("job_a"))?.state, "pending");
     }));
 
   test("[arcp-6.3-durable-resume] keys, a pruned job's retained history and the job bounds survive a restart", async () => {
