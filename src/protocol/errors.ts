@@ -15,6 +15,14 @@ export interface ArcpErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The message used when the raiser gave none: §12 payloads carry a message, and the TS SDK
+ * client refuses an empty one (and then never settles the job), so `""` never goes out.
+ */
+export function defaultMessage(code: ErrorCode): string {
+  return code.toLowerCase().replaceAll("_", " ");
+}
+
 /** An error with a spec code; `toPayload()` is what goes on the wire. */
 export class ArcpError extends Error {
   readonly code: ErrorCode;
@@ -22,7 +30,10 @@ export class ArcpError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: ArcpErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message.trim() === "" ? defaultMessage(code) : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "ArcpError";
     this.code = code;
     this.retryable = retryableFor(code, options.retryable);

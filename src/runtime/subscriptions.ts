@@ -2,7 +2,8 @@
  * `job.subscribe` / `job.unsubscribe` (§7.6, DESIGN-22): `job.subscribed` first, then (with
  * `history: true`) the job's retained events after `from_event_seq`, then live events, all
  * re-sequenced into the subscriber's own session. Subscribing never grants cancel authority;
- * credentials reach only the submitter; every cross-session subscribe is audited.
+ * credentials reach only the submitter; every cross-session subscribe is audited. The job's own
+ * session, which already receives every event, gets `job.subscribed` and nothing more.
  */
 import { encodeEnvelope, type InboundEnvelope } from "../protocol/envelope.js";
 import { ArcpError } from "../protocol/errors.js";
@@ -173,22 +174,44 @@ export async function handleSubscribe(
     await audit(rt, channel, jobId, record, "not_found");
     throw new ArcpError("JOB_NOT_FOUND", `job ${jobId} not found`, { details: { job_id: jobId } });
   }
+  if (record.sessionId === channel.id) {
+    // §7.6 allows subscribing to a job "earlier in the same session": its events already
+    // flow here, in this very seq space, so a listener would send each one (and the
+    // terminal) twice, and a replay would repeat what the session already has.
+    conn.send(subscribedFrame(channel, record, live, false));
+    return;
+  }
   if (channel.subscriptions.has(jobId))
     throw new ArcpError("INVALID_REQUEST", `already subscribed to ${jobId}`);
-  await audit(rt, channel, jobId, record, "allowed");
+  // Registered before any await, so an event (or the terminal) produced meanwhile is buffered
+  // for this subscriber rather than lost with the job.
   const sub = new Subscription(rt, channel, record, history ? fromSeq : 0);
   channel.subscriptions.set(jobId, sub);
-  if (live !== undefined) live.listeners.set(sub.key, sub);
-  conn.send(
-    encodeEnvelope(
-      "job.subscribed",
-      { id: newMessageId(), session_id: channel.id, trace_id: record.traceId, job_id: jobId },
-      subscribedPayload(channel, record, live, history),
-    ),
-  );
+  live?.listeners.set(sub.key, sub);
+  try {
+    await audit(rt, channel, jobId, record, "allowed");
+  } catch (error) {
+    sub.close();
+    throw error;
+  }
+  conn.send(subscribedFrame(channel, record, live, history));
   if (history) await replayHistory(rt, sub, jobId, fromSeq);
   sub.goLive();
+  // A job that was over before the subscription existed has nothing more to send.
   if (live === undefined) sub.close();
+}
+
+function subscribedFrame(
+  channel: SessionChannel,
+  record: JobRecord,
+  live: LiveJob | undefined,
+  history: boolean,
+): string {
+  return encodeEnvelope(
+    "job.subscribed",
+    { id: newMessageId(), session_id: channel.id, trace_id: record.traceId, job_id: record.id },
+    subscribedPayload(channel, record, live, history),
+  );
 }
 
 async function replayHistory(

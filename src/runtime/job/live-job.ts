@@ -10,10 +10,17 @@ import type { Credential } from "../../protocol/messages/index.js";
 import type { JobRecord } from "../../store/store.js";
 import { isoTime } from "../clock.js";
 import type { SessionChannel } from "../session/session-channel.js";
-import { type JobOutcome, terminalPayload } from "./outcome.js";
+import { type JobOutcome, terminalFrame, toJson } from "./outcome.js";
 
 /** The abort reason of a job that ended well: one instance, since building an Error is not free. */
 const JOB_ENDED = new ArcpError("CANCELLED", "job ended");
+const RESOLVED = Promise.resolve();
+
+function notSerialisable(kind: string): ArcpError {
+  return new ArcpError("INVALID_REQUEST", `the ${kind} event body is not JSON-serialisable`, {
+    details: { kind },
+  });
+}
 
 /** A live-only variant of an event for the sessions allowed to see a secret in it. */
 export interface SecretDelivery {
@@ -111,26 +118,37 @@ export class LiveJob {
     this.#cleanups.push(cleanup);
   }
 
-  /** Emit a `job.event` of `kind` whose body is already validated. */
+  /**
+   * Emit a `job.event` of `kind` whose body is already validated. A body with no JSON form
+   * (a BigInt, a cycle) is refused: the returned promise rejects and nothing is emitted.
+   */
   emit(kind: string, body: unknown): Promise<void> {
-    if (this.#terminal) return Promise.resolve();
-    const payloadJson = `{"kind":"${kind}","ts":"${isoTime(this.#hooks.now())}","body":${JSON.stringify(body)}}`;
+    if (this.#terminal) return RESOLVED;
+    const bodyJson = toJson(body);
+    if (bodyJson === undefined) return Promise.reject(notSerialisable(kind));
+    const payloadJson = `{"kind":"${kind}","ts":"${isoTime(this.#hooks.now())}","body":${bodyJson}}`;
     this.#fanout("job.event", kind, payloadJson);
     return this.#hooks.room();
   }
 
-  /** End the job; later calls are ignored, so there is exactly one terminal (§7.3). */
-  finish(outcome: JobOutcome): boolean {
+  /**
+   * End the job; later calls are ignored, so there is exactly one terminal (§7.3). An outcome
+   * that cannot be serialised ends the job with INTERNAL_ERROR instead; never throws for it.
+   */
+  finish(requested: JobOutcome): boolean {
     if (this.#terminal) return false;
-    const { type, payload } = terminalPayload(outcome);
-    this.#fanout(type, null, JSON.stringify(payload));
+    const { outcome, type, payloadJson } = terminalFrame(requested);
     this.#terminal = true;
-    if (this.#abort !== undefined && !this.#abort.signal.aborted) {
-      this.#abort.abort(outcome.kind === "error" ? outcome.error : JOB_ENDED);
+    try {
+      this.#fanout(type, null, payloadJson);
+    } finally {
+      if (this.#abort !== undefined && !this.#abort.signal.aborted) {
+        this.#abort.abort(outcome.kind === "error" ? outcome.error : JOB_ENDED);
+      }
+      for (const cleanup of this.#cleanups.splice(0)) cleanup();
+      this.#hooks.onTerminal(this, outcome);
+      this.#resolveDone(outcome);
     }
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.#hooks.onTerminal(this, outcome);
-    this.#resolveDone(outcome);
     return true;
   }
 
@@ -144,10 +162,14 @@ export class LiveJob {
     redacted: unknown,
     mayReveal: (channel: SessionChannel) => boolean,
   ): Promise<void> {
-    if (this.#terminal) return Promise.resolve();
+    if (this.#terminal) return RESOLVED;
+    const fullBody = toJson(full);
+    const redactedBody = toJson(redacted);
+    if (fullBody === undefined || redactedBody === undefined)
+      return Promise.reject(notSerialisable(kind));
     const ts = isoTime(this.#hooks.now());
-    const fullJson = `{"kind":"${kind}","ts":"${ts}","body":${JSON.stringify(full)}}`;
-    const redactedJson = `{"kind":"${kind}","ts":"${ts}","body":${JSON.stringify(redacted)}}`;
+    const fullJson = `{"kind":"${kind}","ts":"${ts}","body":${fullBody}}`;
+    const redactedJson = `{"kind":"${kind}","ts":"${ts}","body":${redactedBody}}`;
     this.#fanout("job.event", kind, redactedJson, { liveJson: fullJson, mayReveal });
     return this.#hooks.room();
   }

@@ -43,3 +43,38 @@ export function errorOutcome(error: unknown): JobOutcome {
     err.code === "CANCELLED" ? "cancelled" : err.code === "TIMEOUT" ? "timed_out" : "error";
   return { kind: "error", error: err, finalStatus };
 }
+
+/** The JSON text of `value`, or undefined when it has none (a BigInt, a cycle, a throwing toJSON). */
+export function toJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The terminal envelope for `requested`, ready to send. A result (or error details) with no JSON
+ * form cannot go on the wire; the job then ends with INTERNAL_ERROR, and that is the outcome
+ * the rest of the runtime records.
+ */
+export function terminalFrame(requested: JobOutcome): {
+  outcome: JobOutcome;
+  type: "job.result" | "job.error";
+  payloadJson: string;
+} {
+  const built = terminalPayload(requested);
+  const json = toJson(built.payload);
+  if (json !== undefined) return { outcome: requested, type: built.type, payloadJson: json };
+  const message =
+    requested.kind === "error"
+      ? `the job's ${requested.error.code} error has details that are not JSON-serialisable`
+      : "result is not JSON-serialisable";
+  const outcome: JobOutcome = {
+    kind: "error",
+    error: new ArcpError("INTERNAL_ERROR", message),
+    finalStatus: "error",
+  };
+  const fallback = terminalPayload(outcome);
+  return { outcome, type: fallback.type, payloadJson: JSON.stringify(fallback.payload) };
+}

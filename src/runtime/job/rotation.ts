@@ -5,6 +5,7 @@
  * and the new value only to the submitter's sessions that negotiated `provisioned_credentials`
  * (DESIGN-23) — and never to the durable log.
  */
+import { setLongTimeout } from "../long-timeout.js";
 import type { Runtime } from "../runtime.js";
 import type { SessionChannel } from "../session/session-channel.js";
 import { credentialConstraints } from "./credentials.js";
@@ -40,7 +41,7 @@ export async function rotateCredential(
 export function scheduleRotation(rt: Runtime, job: LiveJob): void {
   const period = rt.config.credentialRotateSec;
   if (period <= 0 || rt.credentials === undefined || job.credentials.length === 0) return;
-  let timer = rt.clock.setTimeout(tick, period * 1000);
+  let timer = setLongTimeout(rt.clock, tick, period * 1000);
   function tick(): void {
     if (job.terminal) return;
     const ids = job.credentials.map((c) => c.id);
@@ -49,8 +50,8 @@ export function scheduleRotation(rt: Runtime, job: LiveJob): void {
         rt.logger.error({ err: error, job: job.id }, "credential rotation failed"),
       )
       .finally(() => {
-        if (!job.terminal) timer = rt.clock.setTimeout(tick, period * 1000);
+        if (!job.terminal) timer = setLongTimeout(rt.clock, tick, period * 1000);
       });
   }
-  job.onEnd(() => rt.clock.clearTimeout(timer));
+  job.onEnd(() => timer.clear());
 }

@@ -18,7 +18,13 @@ export async function runAgent(rt: Runtime, job: LiveJob, agent: ResolvedAgent):
   } catch (error) {
     outcome = errorOutcome(error);
   }
-  job.finish(job.stopOutcome ?? outcome);
+  try {
+    job.finish(job.stopOutcome ?? outcome);
+  } catch (error) {
+    // A fault while delivering the terminal (a listener, a store hook) must not escape as an
+    // unhandled rejection; the job is ended either way, since finish marks it first.
+    rt.logger.error({ err: error, job: job.id }, "ending the job failed");
+  }
 }
 
 async function successOutcome(

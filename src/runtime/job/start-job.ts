@@ -5,6 +5,7 @@
  */
 import type { ResolvedAgent } from "../../agents/registry.js";
 import { ArcpError } from "../../protocol/errors.js";
+import { setLongTimeout } from "../long-timeout.js";
 import type { Runtime } from "../runtime.js";
 import type { LiveJob } from "./live-job.js";
 import type { JobOutcome } from "./outcome.js";
@@ -19,21 +20,29 @@ export function stopJob(job: LiveJob, outcome: JobOutcome): void {
 }
 
 export function startJob(rt: Runtime, job: LiveJob, agent: ResolvedAgent): void {
+  // A job can end before it starts (its parent ended, the runtime is stopping).
+  if (job.terminal) return;
   const now = rt.clock.now();
   const maxRuntime = job.record.maxRuntimeSec;
   if (maxRuntime !== null) {
-    const timer = rt.clock.setTimeout(() => {
-      stopJob(job, {
-        kind: "error",
-        error: new ArcpError("TIMEOUT", `job exceeded max_runtime_sec (${maxRuntime})`),
-        finalStatus: "timed_out",
-      });
-    }, maxRuntime * 1000);
-    job.onEnd(() => rt.clock.clearTimeout(timer));
+    // Long timers: a delay past 2^31-1 ms would otherwise fire at once.
+    const timer = setLongTimeout(
+      rt.clock,
+      () => {
+        stopJob(job, {
+          kind: "error",
+          error: new ArcpError("TIMEOUT", `job exceeded max_runtime_sec (${maxRuntime})`),
+          finalStatus: "timed_out",
+        });
+      },
+      maxRuntime * 1000,
+    );
+    job.onEnd(() => timer.clear());
   }
   const expiresAt = job.authority.expiresAtMs;
   if (expiresAt !== undefined) {
-    const timer = rt.clock.setTimeout(
+    const timer = setLongTimeout(
+      rt.clock,
       () => {
         rt.logger.info(
           { job: job.id, expires_at: job.record.leaseConstraints?.expires_at },
@@ -45,9 +54,9 @@ export function startJob(rt: Runtime, job: LiveJob, agent: ResolvedAgent): void 
           finalStatus: "error",
         });
       },
-      Math.max(0, expiresAt + rt.config.expiryGraceMs - now),
+      expiresAt + rt.config.expiryGraceMs - now,
     );
-    job.onEnd(() => rt.clock.clearTimeout(timer));
+    job.onEnd(() => timer.clear());
   }
   scheduleRotation(rt, job);
   job.record.state = "running";
@@ -58,5 +67,18 @@ export function startJob(rt: Runtime, job: LiveJob, agent: ResolvedAgent): void 
     to: "running",
     patch: { startedAt: now },
   });
-  void runAgent(rt, job, agent);
+  runAgent(rt, job, agent).catch((error: unknown) => {
+    // runAgent settles every outcome itself; reaching here is a runtime fault, and the job
+    // must still end rather than take the process down with an unhandled rejection.
+    rt.logger.error({ err: error, job: job.id }, "running the agent failed");
+    try {
+      stopJob(job, {
+        kind: "error",
+        error: new ArcpError("INTERNAL_ERROR", "the runtime failed while ending the job"),
+        finalStatus: "error",
+      });
+    } catch (again) {
+      rt.logger.error({ err: again, job: job.id }, "ending the job failed");
+    }
+  });
 }

@@ -16,7 +16,7 @@ import type { LiveJob } from "../job/live-job.js";
 import { startJob } from "../job/start-job.js";
 import type { Runtime } from "../runtime.js";
 import { type GateOptions, gate } from "./gate.js";
-import { endExpired, newCallId } from "./mediate.js";
+import { endExpired, newCallId, reportError, reportResult, throwIfEnded } from "./mediate.js";
 
 export async function delegate(
   rt: Runtime,
@@ -29,7 +29,7 @@ export async function delegate(
   const delegateId = options.delegateId ?? newCallId().replace(/^call_/, "del_");
   const refuse = async (error: unknown): Promise<never> => {
     const err = ArcpError.from(error);
-    await parent.emit("tool_result", { call_id: delegateId, error: err.toPayload() });
+    await reportError(parent, delegateId, err);
     if (err.code === "LEASE_EXPIRED") endExpired(parent);
     throw err;
   };
@@ -41,9 +41,16 @@ export async function delegate(
   const body: Record<string, unknown> = { delegate_id: delegateId, agent, input: input ?? null };
   if (options.lease !== undefined) body["lease_request"] = options.lease;
   if (options.leaseConstraints !== undefined) body["lease_constraints"] = options.leaseConstraints;
-  await parent.emit("delegate", body);
+  try {
+    await parent.emit("delegate", body);
+  } catch {
+    // Nothing was emitted, so there is no delegate event to answer.
+    throw new ArcpError("INVALID_REQUEST", "the delegation input is not JSON-serialisable");
+  }
   let child: LiveJob | undefined;
   try {
+    // The parent may have ended while its delegate event waited for room.
+    throwIfEnded(parent);
     const creation = await createJob(rt, {
       channel: parent.owner,
       principal: parent.record.principal,
@@ -61,6 +68,8 @@ export async function delegate(
       throw new ArcpError("INTERNAL_ERROR", "delegation replayed a job");
     child = creation.job;
     if (parent.credentialsIssued) await issueJobCredentials(rt, child);
+    // Ending the parent during those awaits ended the child with it: announce and run nothing.
+    throwIfEnded(parent);
     const credentials = credentialsFor(child, parent.owner);
     const accepted =
       credentials === undefined ? creation.accepted : { ...creation.accepted, credentials };
@@ -83,7 +92,7 @@ export async function delegate(
   }
   const outcome = await child.done;
   if (outcome.kind === "error") {
-    await parent.emit("tool_result", { call_id: delegateId, error: outcome.error.toPayload() });
+    await reportError(parent, delegateId, outcome.error);
     throw outcome.error;
   }
   const result =
@@ -94,6 +103,6 @@ export async function delegate(
           result_size: outcome.size,
           ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
         };
-  await parent.emit("tool_result", { call_id: delegateId, result: result ?? null });
+  await reportResult(parent, delegateId, "delegate", result);
   return result;
 }

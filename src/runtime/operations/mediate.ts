@@ -26,19 +26,63 @@ export interface MediatedCall {
 /** Record, check, dispatch and report one operation. */
 export async function mediate(job: LiveJob, call: MediatedCall): Promise<unknown> {
   const callId = newCallId();
-  await job.emit("tool_call", { tool: call.tool, args: call.args, call_id: callId });
+  try {
+    await job.emit("tool_call", { tool: call.tool, args: call.args, call_id: callId });
+  } catch {
+    // Nothing was emitted, so there is no tool_call to answer.
+    throw new ArcpError("INVALID_REQUEST", `the ${call.tool} arguments are not JSON-serialisable`);
+  }
   let result: unknown;
   try {
+    // The job may have ended while the tool_call waited for room: nothing is dispatched then.
+    throwIfEnded(job);
     call.check();
     result = await call.dispatch();
   } catch (error) {
     const err = ArcpError.from(error);
-    await job.emit("tool_result", { call_id: callId, error: err.toPayload() });
+    await reportError(job, callId, err);
     if (err.code === "LEASE_EXPIRED") endExpired(job);
     throw err;
   }
-  await job.emit("tool_result", { call_id: callId, result: result ?? null });
+  await reportResult(job, callId, call.tool, result);
   return result;
+}
+
+/** Throw the reason a job ended (CANCELLED, TIMEOUT, LEASE_EXPIRED…) if it has. */
+export function throwIfEnded(job: LiveJob): void {
+  if (!job.terminal) return;
+  const stop = job.stopOutcome;
+  throw stop?.kind === "error" ? stop.error : new ArcpError("CANCELLED", "the job has ended");
+}
+
+/**
+ * The `tool_result` of a call that succeeded. A result with no JSON form becomes an
+ * INTERNAL_ERROR `tool_result`, thrown to the agent too, so no tool_call is left unanswered.
+ */
+export async function reportResult(
+  job: LiveJob,
+  callId: string,
+  tool: string,
+  result: unknown,
+): Promise<void> {
+  try {
+    await job.emit("tool_result", { call_id: callId, result: result ?? null });
+  } catch {
+    const err = new ArcpError("INTERNAL_ERROR", `the ${tool} result is not JSON-serialisable`);
+    await reportError(job, callId, err);
+    throw err;
+  }
+}
+
+/** The `tool_result` of a refused or failed call; details with no JSON form are left out. */
+export async function reportError(job: LiveJob, callId: string, err: ArcpError): Promise<void> {
+  const payload = err.toPayload();
+  try {
+    await job.emit("tool_result", { call_id: callId, error: payload });
+  } catch {
+    const { details: _dropped, ...bare } = payload;
+    await job.emit("tool_result", { call_id: callId, error: bare });
+  }
 }
 
 /** §9.5: a job that attempted an operation after expiry ends with job.error LEASE_EXPIRED. */

@@ -5,7 +5,7 @@
  */
 import type { FetchInit } from "../../agents/agent.js";
 import type { OperationRequest } from "../../agents/context.js";
-import type { ModelRouter } from "../../models/model-adapter.js";
+import type { ModelCredential, ModelRouter } from "../../models/model-adapter.js";
 import { ArcpError } from "../../protocol/errors.js";
 import type { ToolEnvironment, ToolRegistry } from "../../tools/tool.js";
 import { httpFetch } from "../../world/http-fetch.js";
@@ -111,21 +111,10 @@ export function createOperationRunner(deps: OperationDeps): (rt: Runtime) => Ope
               }
             },
             dispatch: async () => {
-              const found = job.credentials.find(
-                (c) => c.profile === "openai" || c.profile === undefined,
-              );
-              const credential =
-                found === undefined
-                  ? undefined
-                  : {
-                      value: found.value,
-                      endpoint: found.endpoint,
-                      ...(found.profile === undefined ? {} : { profile: found.profile }),
-                    };
               const response = await deps.models.invoke(request.model, request.request, {
                 signal: job.signal,
                 traceparent: job.authority.traceparent,
-                credential,
+                credential: modelCredential(job),
               });
               if (response.cost !== undefined && response.cost.amount > 0) {
                 // Strong budget enforcement (§14): the runtime meters model cost itself.
@@ -144,4 +133,18 @@ export function createOperationRunner(deps: OperationDeps): (rt: Runtime) => Ope
       }
     };
   };
+}
+
+/**
+ * The provisioned credential (§9.8) a model call should use in place of the adapter's own
+ * endpoint and key: only one that says it speaks the OpenAI API at an http(s) endpoint. Any
+ * other (a `memory://` test credential, a generic one) would hijack the configured upstream.
+ */
+export function modelCredential(job: Pick<LiveJob, "credentials">): ModelCredential | undefined {
+  const found = job.credentials.find(
+    (c) => c.profile === "openai" && /^https?:\/\//i.test(c.endpoint),
+  );
+  return found === undefined
+    ? undefined
+    : { value: found.value, endpoint: found.endpoint, profile: "openai" };
 }
