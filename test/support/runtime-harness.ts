@@ -3,9 +3,6 @@
  * the memory store, in-memory transports, and direct access to the Runtime.
  */
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AgentDefinition } from "../../src/agents/agent.js";
 import { builtinAgents } from "../../src/agents/builtins/index.js";
 import { AgentRegistry } from "../../src/agents/registry.js";
@@ -23,6 +20,7 @@ import { ToolRegistry } from "../../src/tools/tool.js";
 import { createMemoryTransportPair, type MemoryPeer } from "../../src/transport/memory.js";
 import { Workspace } from "../../src/world/workspace.js";
 import { TestClient } from "./arcp-test-client.js";
+import { makeTempDir, removeTempDir } from "./temp-dir.js";
 
 /** A clock that only moves when told to; timers fire as it passes them. */
 export class FakeClock implements Clock {
@@ -83,6 +81,7 @@ export async function startHarness(
   const store = options.store ?? createMemoryStore();
   const clock = options.clock ?? new FakeClock();
   const fake = clock instanceof FakeClock ? clock : new FakeClock();
+  const workspaceDir = makeTempDir("harness");
   const runtime = new Runtime({
     store,
     authenticator: new BearerAuthenticator([
@@ -94,7 +93,7 @@ export async function startHarness(
     config: options.config ?? {},
     operations: createOperationRunner({
       tools: new ToolRegistry(builtinTools()),
-      workspace: new Workspace(mkdtempSync(join(tmpdir(), "runplane-harness-"))),
+      workspace: new Workspace(workspaceDir),
       models: new ModelRouter({ default: createMockModelAdapter() }),
       fetchTimeoutMs: 5000,
       maxFetchBytes: 1 << 20,
@@ -115,8 +114,12 @@ export async function startHarness(
       return { client, peer };
     },
     async close() {
-      await runtime.shutdown();
-      await store.close();
+      try {
+        await runtime.shutdown();
+        await store.close();
+      } finally {
+        removeTempDir(workspaceDir);
+      }
     },
   };
 }

@@ -1,11 +1,11 @@
 /** Agents from all three sources run over a real socket: built-ins, an ES module, command agents in any language. */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectWs, type WsTestClient } from "../../support/arcp-test-client.js";
+import { makeTempDir, removeTempDir, tempDirFor } from "../../support/temp-dir.js";
 import { startTestServer, type TestServer, TOKENS } from "../../support/test-server.js";
 
 const EXAMPLES = new URL("../../../examples/", import.meta.url).pathname;
@@ -15,8 +15,9 @@ describe("agent sources", () => {
   let c: WsTestClient;
   let site: Server;
   let siteUrl: string;
+  let workspace: string;
   before(async () => {
-    const workspace = mkdtempSync(join(tmpdir(), "runplane-agents-"));
+    workspace = makeTempDir("agents");
     mkdirSync(join(workspace, "notes"));
     writeFileSync(join(workspace, "notes", "hello.txt"), "the quick brown fox jumps");
     site = createServer((_req, res) => res.end("0123456789"));
@@ -34,6 +35,7 @@ describe("agent sources", () => {
     c.close();
     await server.close();
     site.close();
+    removeTempDir(workspace);
   });
 
   test("[arcp-6.2-agent-inventory] the welcome lists module and command agents beside the built-ins", () => {
@@ -91,8 +93,8 @@ describe("agent sources", () => {
 });
 
 describe("command agent cancellation", () => {
-  test("cancelling a command agent's job ends its process (stdin closed, then SIGTERM)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "runplane-sleeper-"));
+  test("cancelling a command agent's job ends its process (stdin closed, then SIGTERM)", async (t) => {
+    const dir = tempDirFor(t, "sleeper");
     const pidFile = join(dir, "pid");
     const config = join(dir, "config.json");
     writeFileSync(

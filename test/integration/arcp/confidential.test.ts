@@ -4,16 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import WebSocket from "ws";
 import { MemoryProvisioner } from "../../../src/credentials/memory-provisioner.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 import { startTestServer, TOKENS } from "../../support/test-server.js";
 
-function selfSigned(): { cert: string; key: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), "runplane-tls-"));
+/** A throwaway certificate for 127.0.0.1 in `dir`, or undefined when openssl cannot make one. */
+function selfSigned(dir: string): { cert: string; key: string } | undefined {
   const cert = join(dir, "cert.pem");
   const key = join(dir, "key.pem");
   try {
@@ -68,7 +67,9 @@ async function offeredFeatures(url: string, headers: Record<string, string>): Pr
   return features;
 }
 
-const tls = selfSigned();
+const tlsDir = makeTempDir("tls");
+after(() => removeTempDir(tlsDir));
+const tls = selfSigned(tlsDir);
 
 describe("confidential transports", {
   skip: tls === undefined ? "openssl is not available to make a test certificate" : false,

@@ -3,13 +3,13 @@
  * sends a non-empty `message`, which the TS SDK client requires before it settles the job.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ERROR_CODES } from "../../../src/protocol/error-codes.js";
 import { ArcpError } from "../../../src/protocol/errors.js";
 import { connectWs } from "../../support/arcp-test-client.js";
+import { tempDirFor } from "../../support/temp-dir.js";
 import { startTestServer, TOKENS } from "../../support/test-server.js";
 
 const AGENTS = `
@@ -21,8 +21,8 @@ export default [
 `;
 
 describe("error messages", () => {
-  test("[arcp-12-error-payload] a job that fails with an empty or blank message gets a job.error whose message names its code", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "runplane-messages-"));
+  test("[arcp-12-error-payload] a job that fails with an empty or blank message gets a job.error whose message names its code", async (t) => {
+    const dir = tempDirFor(t, "messages");
     writeFileSync(join(dir, "agents.mjs"), AGENTS);
     const server = await startTestServer({ agentsFile: join(dir, "agents.mjs") });
     try {

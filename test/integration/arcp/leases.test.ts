@@ -1,11 +1,11 @@
 /** Leases enforced by the runtime, over a real WebSocket (§9, §10, DESIGN-7–10, 24, 25). */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectWs, type Frame, type WsTestClient } from "../../support/arcp-test-client.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 import { startTestServer, type TestServer, TOKENS } from "../../support/test-server.js";
 
 const body = (f: Frame): Record<string, unknown> => f.payload["body"] as Record<string, unknown>;
@@ -18,7 +18,7 @@ describe("leases over WebSocket", () => {
   let siteUrl: string;
   const siteHits: { url: string; traceparent: string | undefined }[] = [];
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "runplane-ws-"));
+    workspace = makeTempDir("ws");
     site = createServer((req, res) => {
       siteHits.push({
         url: req.url ?? "",
@@ -39,6 +39,7 @@ describe("leases over WebSocket", () => {
     c.close();
     await server.close();
     site.close();
+    removeTempDir(workspace);
   });
 
   test("[arcp-9.3-denial-as-tool-result] [arcp-9.3-enforce] a tool outside the lease is refused as a PERMISSION_DENIED tool_result and the job goes on", async () => {

@@ -3,13 +3,13 @@
  * so on stderr, without the rejected value, and keeps serving every session.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectWs } from "../../support/arcp-test-client.js";
 import { spawnServe } from "../../support/child-server.js";
+import { tempDirFor } from "../../support/temp-dir.js";
 
 const AGENTS = `
 export default [
@@ -28,8 +28,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 test("serve logs an unhandled rejection to stderr, without the rejected value, and keeps serving", {
   timeout: 60_000,
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "runplane-guard-"));
+}, async (t) => {
+  const dir = tempDirFor(t, "guard");
   writeFileSync(join(dir, "agents.mjs"), AGENTS);
   const server = await spawnServe([
     "--db",

@@ -4,11 +4,11 @@
  * one terminal, and every tool_call still gets its tool_result.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectWs, type Frame, type WsTestClient } from "../../support/arcp-test-client.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 import { startTestServer, type TestServer, TOKENS } from "../../support/test-server.js";
 
 const AGENTS = `
@@ -54,8 +54,9 @@ function terminalsOf(c: WsTestClient, jobId: string): Frame[] {
 describe("values with no JSON form", () => {
   let server: TestServer;
   let c: WsTestClient;
+  let dir: string;
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "runplane-unserialisable-"));
+    dir = makeTempDir("unserialisable");
     writeFileSync(join(dir, "agents.mjs"), AGENTS);
     writeFileSync(join(dir, "tools.mjs"), TOOLS);
     server = await startTestServer({
@@ -68,6 +69,7 @@ describe("values with no JSON form", () => {
   after(async () => {
     c.close();
     await server.close();
+    removeTempDir(dir);
   });
 
   /** Run `agent`, then an echo job behind it, so anything the first job sent late is in. */

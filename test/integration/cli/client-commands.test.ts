@@ -1,12 +1,11 @@
 /** The client and operator commands a user runs in a second terminal, against a real server and database. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type ChildServer, spawnServe } from "../../support/child-server.js";
 import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 
 const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
 
@@ -30,10 +29,12 @@ function runCli(
 describe("runplane client and operator commands", () => {
   let server: ChildServer;
   let litellm: FakeLiteLlm;
+  let dir: string;
   let db: string;
   before(async () => {
     litellm = await startFakeLiteLlm();
-    db = join(mkdtempSync(join(tmpdir(), "runplane-ops-")), "r.db");
+    dir = makeTempDir("ops");
+    db = join(dir, "r.db");
     server = await spawnServe([
       "--db",
       db,
@@ -53,6 +54,7 @@ describe("runplane client and operator commands", () => {
     server.child.kill("SIGTERM");
     await server.exited;
     await litellm.close();
+    removeTempDir(dir);
   });
 
   test("submit prints the events and the result, and exits 0", async () => {

@@ -4,13 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectWs, type Frame } from "../../support/arcp-test-client.js";
 import { type ChildServer, spawnServe } from "../../support/child-server.js";
 import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 
 const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
 
@@ -36,6 +35,7 @@ interface LedgerRow {
 describe("runplane credentials retry", () => {
   let litellm: FakeLiteLlm;
   let server: ChildServer;
+  let dir: string;
   let db: string;
   const provisionerFlags = (): string[] => [
     "--provisioner",
@@ -74,13 +74,15 @@ describe("runplane credentials retry", () => {
 
   before(async () => {
     litellm = await startFakeLiteLlm();
-    db = join(mkdtempSync(join(tmpdir(), "runplane-retry-")), "r.db");
+    dir = makeTempDir("retry");
+    db = join(dir, "r.db");
     server = await spawnServe(["--db", db, "--token", "tok-a=alice", ...provisionerFlags()]);
   });
   after(async () => {
     server.child.kill("SIGKILL");
     await server.exited;
     await litellm.close();
+    removeTempDir(dir);
   });
 
   test("[arcp-9.8-revocation-durable] beside a running server, retry leaves a running job's live credential alone", async () => {

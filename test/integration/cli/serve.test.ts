@@ -1,12 +1,11 @@
 /** `runplane serve` as users run it: binding rules, one authenticator for both doors, idempotency across restarts. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { connectWs } from "../../support/arcp-test-client.js";
 import { spawnServe } from "../../support/child-server.js";
+import { tempDirFor } from "../../support/temp-dir.js";
 
 const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
 
@@ -24,11 +23,11 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 describe("runplane serve", () => {
-  test("[arcp-6.1-loopback-default] with no authentication it refuses a non-loopback bind, and by default binds 127.0.0.1 with a warning", async () => {
+  test("[arcp-6.1-loopback-default] with no authentication it refuses a non-loopback bind, and by default binds 127.0.0.1 with a warning", async (t) => {
     const refused = await runCli(["serve", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:"]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--auth none is allowed only on a loopback bind/);
-    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+    const db = join(tempDirFor(t, "cli"), "r.db");
     const server = await spawnServe(["--db", db]);
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -42,8 +41,8 @@ describe("runplane serve", () => {
     }
   });
 
-  test("[arcp-6.1-shared-authenticators] [arp-map-run-is-job] one token opens both doors: a run started over HTTP is listed over ARCP for the same principal", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+  test("[arcp-6.1-shared-authenticators] [arp-map-run-is-job] one token opens both doors: a run started over HTTP is listed over ARCP for the same principal", async (t) => {
+    const db = join(tempDirFor(t, "cli"), "r.db");
     const server = await spawnServe(["--db", db, "--token", "tok-a=alice", "--token", "tok-b=bob"]);
     try {
       const res = await fetch(`${server.url}/v1/runs`, {
@@ -89,8 +88,8 @@ describe("runplane serve", () => {
     }
   });
 
-  test("[arcp-7.2-durable-keys] idempotency keys survive a restart: the same key replays, another body conflicts", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), "runplane-cli-")), "r.db");
+  test("[arcp-7.2-durable-keys] idempotency keys survive a restart: the same key replays, another body conflicts", async (t) => {
+    const db = join(tempDirFor(t, "cli"), "r.db");
     const first = await spawnServe(["--db", db, "--token", "tok-a=alice"]);
     let original: Record<string, unknown>;
     try {

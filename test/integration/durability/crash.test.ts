@@ -5,22 +5,26 @@
  * interrupted jobs end as retryable INTERNAL_ERROR; every credential is revoked upstream.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertGapFree, connectWs, type Frame } from "../../support/arcp-test-client.js";
 import { spawnServe } from "../../support/child-server.js";
 import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 
 describe("crash recovery", () => {
   let litellm: FakeLiteLlm;
+  let dir: string;
   let db: string;
   before(async () => {
     litellm = await startFakeLiteLlm();
-    db = join(mkdtempSync(join(tmpdir(), "runplane-crash-")), "runplane.db");
+    dir = makeTempDir("crash");
+    db = join(dir, "runplane.db");
   });
-  after(() => litellm.close());
+  after(async () => {
+    await litellm.close();
+    removeTempDir(dir);
+  });
 
   const args = () => [
     "--db",
