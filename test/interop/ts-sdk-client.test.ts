@@ -124,6 +124,33 @@ describe("ARCP TypeScript SDK client interop", { skip, timeout: 120_000 }, () =>
     await client.close("done");
   });
 
+  test("[arcp-5-ts-client-compat] [arcp-10-parent-link] a submit sent alongside a delegating job gets its own job, not the child", async () => {
+    const { client, logger } = await connect();
+    const children: string[] = [];
+    client.on("job.accepted", (env) => {
+      if (env.payload["parent_job_id"] !== undefined)
+        children.push(env.payload["job_id"] as string);
+    });
+    for (let i = 0; i < 5; i++) {
+      const [parent, own] = await Promise.all([
+        client.submit({
+          agent: "delegator",
+          input: { agent: "echo", input: { child: i }, lease: {} },
+          lease: { "agent.delegate": ["echo"] },
+        }),
+        client.submit({ agent: "echo", input: { mine: i } }),
+      ]);
+      assert.deepEqual((await own.done).result, { echo: { mine: i }, version: "2.0.0" });
+      assert.deepEqual((await parent.done).result, {
+        child: { echo: { child: i }, version: "2.0.0" },
+      });
+      assert.ok(!children.includes(own.jobId), "the echo handle is not bound to the child");
+    }
+    assert.equal(children.length, 5);
+    assert.deepEqual(logger.complaints, []);
+    await client.close();
+  });
+
   test("[arcp-5-ts-client-compat] [arcp-7.4-cancel-sequence] the SDK client cancels a running job", async () => {
     const { client, frames, logger } = await connect();
     const slow = await client.submit({ agent: "slow", input: { seconds: 30 } });

@@ -49,6 +49,9 @@ export async function delegate(
   }
   let child: LiveJob | undefined;
   try {
+    // A job.accepted that answers no submit is bound by the TS SDK client to its oldest pending
+    // submit (DESIGN-6), so the child waits until the submits already received are answered.
+    await submitsAnswered(parent);
     // The parent may have ended while its delegate event waited for room.
     throwIfEnded(parent);
     const creation = await createJob(rt, {
@@ -67,7 +70,10 @@ export async function delegate(
     if (creation.kind !== "accepted")
       throw new ArcpError("INTERNAL_ERROR", "delegation replayed a job");
     child = creation.job;
-    if (parent.credentialsIssued) await issueJobCredentials(rt, child);
+    if (parent.credentialsIssued) {
+      await issueJobCredentials(rt, child);
+      await submitsAnswered(parent);
+    }
     // Ending the parent during those awaits ended the child with it: announce and run nothing.
     throwIfEnded(parent);
     const credentials = credentialsFor(child, parent.owner);
@@ -105,4 +111,9 @@ export async function delegate(
         };
   await reportResult(parent, delegateId, "delegate", result);
   return result;
+}
+
+async function submitsAnswered(parent: LiveJob): Promise<void> {
+  const answered = parent.owner.submitsAnswered();
+  if (answered !== undefined) await answered;
 }

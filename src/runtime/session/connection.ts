@@ -58,7 +58,21 @@ export class Connection {
   /** Feed a frame that arrived outside onFrame (e.g. a stdio line judged oversize). */
   receiveDecoded(result: DecodeResult): void {
     this.lastInboundAt = this.#host.now();
-    this.#chain = this.#chain.then(() => this.#handle(result));
+    // A submit counts as pending from its arrival, not from its turn in the chain.
+    const submitTo =
+      result.kind === "ok" && result.envelope.type === "job.submit" ? this.channel : null;
+    if (submitTo === null) {
+      this.#chain = this.#chain.then(() => this.#handle(result));
+      return;
+    }
+    submitTo.submitReceived();
+    this.#chain = this.#chain.then(async () => {
+      try {
+        await this.#handle(result);
+      } finally {
+        submitTo.submitAnswered();
+      }
+    });
   }
 
   #receive(text: string): void {

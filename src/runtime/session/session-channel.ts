@@ -73,6 +73,9 @@ export class SessionChannel implements CommitTarget {
   #pumping = false;
   #pumpAgain = false;
   #pumpScheduled = false;
+  /** job.submit envelopes received for this session and not yet answered. */
+  #unansweredSubmits = 0;
+  #answeredWaiters: (() => void)[] = [];
 
   constructor(
     init: ChannelInit,
@@ -173,6 +176,27 @@ export class SessionChannel implements CommitTarget {
   pushControlAfterCommit(frame: string): void {
     if (this.#transport === null) return;
     this.#writer.enqueue(this, { record: null, frame, afterSeq: this.lastSeq });
+  }
+
+  /** A job.submit for this session arrived; it is unanswered until `submitAnswered`. */
+  submitReceived(): void {
+    this.#unansweredSubmits++;
+  }
+
+  /** A received job.submit has had its answer pushed (job.accepted, job.error or session.error). */
+  submitAnswered(): void {
+    if (--this.#unansweredSubmits > 0) return;
+    this.#unansweredSubmits = 0;
+    for (const resolve of this.#answeredWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Settles once every job.submit received so far has been answered; undefined when none waits.
+   * A delegated child's job.accepted waits for it (DESIGN-6).
+   */
+  submitsAnswered(): Promise<void> | undefined {
+    if (this.#unansweredSubmits === 0) return undefined;
+    return new Promise((resolve) => this.#answeredWaiters.push(resolve));
   }
 
   /** Attach a transport and deliver everything after `fromSeq`, first from the store. */
