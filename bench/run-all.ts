@@ -5,7 +5,7 @@
  *   BENCH=events,latency npm run bench
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
@@ -229,6 +229,7 @@ async function main(): Promise<void> {
   await server.stop();
   if (only.has("idle")) out["heap_bytes_per_idle_session"] = await idleHeapPerSession(dir);
   out["load_after"] = loadavg()[0];
+  rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 

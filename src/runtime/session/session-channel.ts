@@ -73,9 +73,10 @@ export class SessionChannel implements CommitTarget {
   #pumping = false;
   #pumpAgain = false;
   #pumpScheduled = false;
-  /** job.submit envelopes received for this session and not yet answered. */
-  #unansweredSubmits = 0;
-  #answeredWaiters: (() => void)[] = [];
+  /** job.submit envelopes received for this session, and answered (in arrival order). */
+  #submitsReceived = 0;
+  #submitsDone = 0;
+  #answeredWaiters: { upto: number; resolve: () => void }[] = [];
 
   constructor(
     init: ChannelInit,
@@ -180,23 +181,33 @@ export class SessionChannel implements CommitTarget {
 
   /** A job.submit for this session arrived; it is unanswered until `submitAnswered`. */
   submitReceived(): void {
-    this.#unansweredSubmits++;
-  }
-
-  /** A received job.submit has had its answer pushed (job.accepted, job.error or session.error). */
-  submitAnswered(): void {
-    if (--this.#unansweredSubmits > 0) return;
-    this.#unansweredSubmits = 0;
-    for (const resolve of this.#answeredWaiters.splice(0)) resolve();
+    this.#submitsReceived++;
   }
 
   /**
-   * Settles once every job.submit received so far has been answered; undefined when none waits.
-   * A delegated child's job.accepted waits for it (DESIGN-6).
+   * The oldest unanswered job.submit has had its answer pushed (job.accepted, job.error or
+   * session.error); a connection handles its frames one at a time, so answers come in order.
+   */
+  submitAnswered(): void {
+    this.#submitsDone++;
+    if (this.#answeredWaiters.length === 0) return;
+    const still: { upto: number; resolve: () => void }[] = [];
+    for (const w of this.#answeredWaiters) {
+      if (w.upto <= this.#submitsDone) w.resolve();
+      else still.push(w);
+    }
+    this.#answeredWaiters = still;
+  }
+
+  /**
+   * Settles once every job.submit received so far has been answered (later ones are not waited
+   * for, so a steady stream of submits cannot starve the caller); undefined when none is
+   * pending. A delegated child's job.accepted waits for it (DESIGN-6).
    */
   submitsAnswered(): Promise<void> | undefined {
-    if (this.#unansweredSubmits === 0) return undefined;
-    return new Promise((resolve) => this.#answeredWaiters.push(resolve));
+    const upto = this.#submitsReceived;
+    if (this.#submitsDone >= upto) return undefined;
+    return new Promise((resolve) => this.#answeredWaiters.push({ upto, resolve }));
   }
 
   /** Attach a transport and deliver everything after `fromSeq`, first from the store. */

@@ -211,3 +211,33 @@ describe("SessionChannel live-only secrets", () => {
     assert.equal(again.frames.filter((f) => f.includes("credential_rotated")).length, 1);
   });
 });
+
+describe("SessionChannel submit bookkeeping (DESIGN-6)", () => {
+  test("submitsAnswered is undefined when no submit is pending", () => {
+    const { channel } = setup();
+    assert.equal(channel.submitsAnswered(), undefined);
+    channel.submitReceived();
+    channel.submitAnswered();
+    assert.equal(channel.submitsAnswered(), undefined);
+  });
+
+  test("waits for the submits received before it, not for later ones", async () => {
+    const { channel } = setup();
+    channel.submitReceived();
+    channel.submitReceived();
+    let settled = false;
+    const waiting = channel.submitsAnswered()?.then(() => {
+      settled = true;
+    });
+    assert.ok(waiting !== undefined);
+    channel.submitAnswered();
+    // A steady stream of new submits must not keep the waiter from settling.
+    channel.submitReceived();
+    await nextTurn();
+    assert.equal(settled, false, "one of the two earlier submits is still unanswered");
+    channel.submitAnswered();
+    await waiting;
+    assert.equal(settled, true);
+    assert.ok(channel.submitsAnswered() !== undefined, "the later submit is still pending");
+  });
+});
