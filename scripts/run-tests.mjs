@@ -3,7 +3,8 @@
 // globs nor finds .ts files by itself, so the files are listed here.
 // Usage: npm test [-- <path-prefix> ...]   e.g. npm test -- test/unit/lease
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -27,9 +28,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.RUNPLANE_TEST_CONCURRENCY ?? "2";
+// A server started without --db or --workspace defaults to the user's data directory; under
+// test that is a throwaway one, so a run never writes into the real one.
+const dataHome = mkdtempSync(join(tmpdir(), "runplane-test-data-"));
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...passthrough, ...files],
-  { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "test", XDG_DATA_HOME: dataHome },
+  },
 );
+rmSync(dataHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);
