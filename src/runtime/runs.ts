@@ -44,6 +44,14 @@ function runDigest(req: RunStart): string {
   return submitDigest({ request: req.body });
 }
 
+/**
+ * The resume token hash of every run session: the hash of a token drawn once and never kept,
+ * so nobody holds one that matches (run sessions are never resumed, and resume refuses them
+ * by origin as well). One per process rather than one per run: a random draw and a digest per
+ * run bought nothing more.
+ */
+const SHUT_RESUME_HASH = hashResumeToken(newResumeToken());
+
 function runIdConflict(existing: JobRecord): ArcpError {
   return new ArcpError("DUPLICATE_KEY", "run_id was already used with a different request", {
     details: { existing_job_id: existing.id },
@@ -125,7 +133,7 @@ export class RunService {
       id: newSessionId(),
       principal,
       // Run sessions are never resumed; the hash of a token nobody holds keeps them shut.
-      resumeTokenHash: hashResumeToken(newResumeToken()),
+      resumeTokenHash: SHUT_RESUME_HASH,
       features: [...ALL_FEATURES],
       resumeWindowSec: this.#rt.config.resumeWindowSec,
       createdAt: this.#rt.clock.now(),

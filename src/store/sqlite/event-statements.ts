@@ -33,7 +33,27 @@ interface SessionBatch {
   maxSeq: number;
   /** Job id → [lowest, highest] seq of the job's own events in this batch and session. */
   jobs: Map<string, [number, number]>;
+  /** Inserted by this transaction with its last seq already covering the batch. */
+  isNew: boolean;
 }
+
+/** A job's own seqs among a batch's events in its owning session (null: none there). */
+export interface OwnSeqs {
+  sessionId: string;
+  low: number | null;
+  high: number | null;
+}
+
+/**
+ * Rows the same transaction inserted with the counters of its events already in them:
+ * sessions (id → last seq) and jobs (id → own seqs in the owning session).
+ */
+export interface FoldedCounters {
+  sessions: ReadonlyMap<string, number>;
+  jobs: ReadonlyMap<string, OwnSeqs>;
+}
+
+const NOTHING_FOLDED: FoldedCounters = { sessions: new Map(), jobs: new Map() };
 
 function checkSeq(e: EventRecord): void {
   // The seq is the low 32 bits of the rowid; anything else would land on another seq.
@@ -139,8 +159,14 @@ export class EventStatements {
    * The body of `append`, for a caller that runs it inside its own transaction: session keys
    * allocated here go into `fresh`, and the caller passes them to SessionKeys.commit only once
    * its outermost transaction has committed (a rolled-back key is reused by the next session).
+   * `folded` names the rows this transaction inserted with their counters already covering
+   * `events`: those are not raised again, and a new session's key is allocated unlooked-up.
    */
-  appendInTransaction(events: readonly EventRecord[], fresh: Map<string, number>): void {
+  appendInTransaction(
+    events: readonly EventRecord[],
+    fresh: Map<string, number>,
+    folded: FoldedCounters = NOTHING_FOLDED,
+  ): void {
     const batches = new Map<string, SessionBatch>();
     let lastId: string | undefined;
     let last: SessionBatch | undefined;
@@ -150,7 +176,8 @@ export class EventStatements {
       lastId = e.sessionId;
       last = batches.get(lastId);
       if (last === undefined) {
-        last = { key: this.#keys.resolve(lastId, fresh), maxSeq: 0, jobs: new Map() };
+        const isNew = folded.sessions.has(lastId);
+        last = { key: this.#keys.resolve(lastId, fresh, isNew), maxSeq: 0, jobs: new Map(), isNew };
         batches.set(lastId, last);
       }
       return last;
@@ -178,7 +205,7 @@ export class EventStatements {
       const key = this.#track(batchOf(e), e);
       this.#insertOne.run(key, e.seq, e.jobId, e.type, e.kind, e.ts, e.frame, e.ownerEvent ? 1 : 0);
     }
-    this.#raiseCounters(batches);
+    this.#raiseCounters(batches, folded.jobs);
   }
 
   /** Check the seq, fold it into the batch's counters, and return the session key. */
@@ -195,10 +222,16 @@ export class EventStatements {
   }
 
   /** One UPDATE per affected session and per owning job, with the extremes computed here. */
-  #raiseCounters(batches: ReadonlyMap<string, SessionBatch>): void {
+  #raiseCounters(
+    batches: ReadonlyMap<string, SessionBatch>,
+    foldedJobs: ReadonlyMap<string, OwnSeqs>,
+  ): void {
     for (const [sessionId, batch] of batches) {
-      if (batch.maxSeq > 0) this.#raiseSession.run(batch.maxSeq, sessionId, batch.maxSeq);
+      if (batch.maxSeq > 0 && !batch.isNew)
+        this.#raiseSession.run(batch.maxSeq, sessionId, batch.maxSeq);
       for (const [jobId, [low, high]] of batch.jobs) {
+        // Inserted with these seqs, by the session that owns it: nothing to raise or note.
+        if (foldedJobs.get(jobId)?.sessionId === sessionId) continue;
         const owner = this.#raiseJob.get({ high, low, id: jobId }) as string | undefined;
         if (owner !== sessionId) this.#history.recordUnowned(batch.key, jobId);
       }

@@ -7,6 +7,9 @@ import type { JobHistory } from "./job-history.js";
 import { JobListing } from "./job-listing.js";
 import { JOB_COLUMNS, type JobRaw, jobFromRaw, jobParams, toJson } from "./rows.js";
 
+/** Where last_event_seq is among jobParams. */
+const LAST_EVENT_SEQ = 21;
+
 const TERMINAL_LIST = TERMINAL_JOB_STATES.map((s) => `'${s}'`).join(", ");
 
 /** Each patchable field, its column, and how its value is bound. */
@@ -39,6 +42,7 @@ function patchShape(patch: JobPatch): { key: string; set: string[]; values: unkn
 export class JobStatements {
   readonly #db: Database;
   readonly #insert: Statement;
+  readonly #insertWithOwn: Statement;
   readonly #get: Statement;
   readonly #byRunId: Statement;
   readonly #byIdempotencyKey: Statement;
@@ -54,6 +58,10 @@ export class JobStatements {
       .join(", ");
     this.#insert = db.prepare(
       `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${placeholders}) ON CONFLICT DO NOTHING`,
+    );
+    this.#insertWithOwn = db.prepare(
+      `INSERT INTO jobs (${JOB_COLUMNS}, own_first_seq, own_last_seq)
+       VALUES (${placeholders}, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.#get = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).raw(true);
     this.#byRunId = db
@@ -95,9 +103,16 @@ export class JobStatements {
     }).immediate;
   }
 
-  /** Insert, or return the job that already holds this principal's idempotency key or run id. */
-  create(job: JobRecord): { created: true } | { created: false; existing: JobRecord } {
-    if (this.#insert.run(jobParams(job)).changes === 1) return { created: true };
+  /**
+   * Insert, or return the job that already holds this principal's idempotency key or run id.
+   * `own` carries the seqs of its own events appended in the same transaction, which the row
+   * then holds from the start (as the raise after those events would have left it).
+   */
+  create(
+    job: JobRecord,
+    own?: { low: number | null; high: number | null },
+  ): { created: true } | { created: false; existing: JobRecord } {
+    if (this.#insertRow(job, own) === 1) return { created: true };
     const existing =
       (job.idempotencyKey === null
         ? undefined
@@ -105,6 +120,14 @@ export class JobStatements {
       (job.runId === null ? undefined : this.getByRunId(job.principal, job.runId));
     if (existing === undefined) throw new StoreConstraintError(`job ${job.id} already exists`);
     return { created: false, existing };
+  }
+
+  #insertRow(job: JobRecord, own: { low: number | null; high: number | null } | undefined): number {
+    const params = jobParams(job);
+    if (own?.low == null || own.high == null) return this.#insert.run(params).changes;
+    params[LAST_EVENT_SEQ] = Math.max(job.lastEventSeq, own.high);
+    params.push(own.low, own.high);
+    return this.#insertWithOwn.run(params).changes;
   }
 
   get(id: string): JobRecord | undefined {

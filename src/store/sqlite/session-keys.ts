@@ -26,11 +26,17 @@ export class SessionKeys {
   readonly #cache = new Map<string, number>();
   readonly #find: Statement;
   readonly #allocate: Statement;
+  readonly #allocateFree: Statement;
   readonly #release: Statement;
 
   constructor(db: Database) {
     this.#find = db.prepare("SELECT key FROM session_keys WHERE id = ?").pluck();
     this.#allocate = db.prepare("INSERT INTO session_keys (id) VALUES (?) RETURNING key").pluck();
+    // Nothing for a taken id (and no error): the caller then looks the key up. That rare case
+    // skips a key number, which is harmless: keys are never reused, gaps or not.
+    this.#allocateFree = db
+      .prepare("INSERT INTO session_keys (id) VALUES (?) ON CONFLICT (id) DO NOTHING RETURNING key")
+      .pluck();
     this.#release = db.prepare("DELETE FROM session_keys WHERE key = ?");
   }
 
@@ -46,11 +52,17 @@ export class SessionKeys {
   /**
    * The session's key, allocated if it has none, for use inside a write transaction: keys
    * it finds or makes go into `fresh`, for `commit` once the transaction has committed.
+   * `isNew` (the session's row was inserted in this transaction) says it most likely has no
+   * key yet: one is allocated first and looked up only if the id turns out to hold one.
    */
-  resolve(sessionId: string, fresh: Map<string, number>): number {
+  resolve(sessionId: string, fresh: Map<string, number>, isNew = false): number {
     const known = this.#cache.get(sessionId) ?? fresh.get(sessionId);
     if (known !== undefined) return known;
-    const key = (this.#find.get(sessionId) ?? this.#allocate.get(sessionId)) as number;
+    const key = (
+      isNew
+        ? (this.#allocateFree.get(sessionId) ?? this.#find.get(sessionId))
+        : (this.#find.get(sessionId) ?? this.#allocate.get(sessionId))
+    ) as number;
     fresh.set(sessionId, key);
     return key;
   }

@@ -39,8 +39,11 @@ export class SessionStatements {
     }).immediate;
   }
 
-  create(session: SessionRecord): void {
-    this.#insert.run(sessionParams(session));
+  /** Insert the session, with `lastSeq` in place of its own when its events come with it. */
+  create(session: SessionRecord, lastSeq = session.lastSeq): void {
+    const params = sessionParams(session);
+    params[7] = lastSeq;
+    this.#insert.run(params);
   }
 
   get(id: string): SessionRecord | undefined {

@@ -24,7 +24,7 @@ import type {
 import { StoreConstraintError } from "../store-error.js";
 import { Checkpointer } from "./checkpointer.js";
 import { type ConnectionOptions, isMemoryPath, openConnection } from "./connection.js";
-import { EventStatements } from "./event-statements.js";
+import { EventStatements, type FoldedCounters, type OwnSeqs } from "./event-statements.js";
 import { JobHistory } from "./job-history.js";
 import { JobStatements } from "./job-statements.js";
 import { LedgerStatements } from "./ledger-statements.js";
@@ -54,6 +54,29 @@ function asRefusal(error: unknown): unknown {
     error instanceof RangeError ||
     (typeof code === "string" && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code));
   return refused ? new StoreConstraintError((error as Error).message, { cause: error }) : error;
+}
+
+/**
+ * What rows inserted with a batch can hold from the start instead of being raised after its
+ * events: each new session's last seq, and each new job's own seqs in its owning session.
+ */
+function foldedCounters(writes: BatchWrites, events: readonly EventRecord[]): FoldedCounters {
+  const sessions = new Map<string, number>();
+  const jobs = new Map<string, OwnSeqs>();
+  for (const session of writes.sessions ?? []) sessions.set(session.id, session.lastSeq);
+  for (const job of writes.jobs ?? [])
+    jobs.set(job.id, { sessionId: job.sessionId, low: null, high: null });
+  if (sessions.size === 0 && jobs.size === 0) return { sessions, jobs };
+  for (const e of events) {
+    const top = sessions.get(e.sessionId);
+    if (top !== undefined && e.seq > top) sessions.set(e.sessionId, e.seq);
+    if (!e.ownerEvent || e.jobId === null) continue;
+    const own = jobs.get(e.jobId);
+    if (own === undefined || own.sessionId !== e.sessionId) continue;
+    if (own.low === null || e.seq < own.low) own.low = e.seq;
+    if (own.high === null || e.seq > own.high) own.high = e.seq;
+  }
+  return { sessions, jobs };
 }
 
 export class SqliteStore implements Store, EventFrameReader {
@@ -88,14 +111,28 @@ export class SqliteStore implements Store, EventFrameReader {
     // after it commits (appendEvents), so a rolled-back key never reaches the cache.
     this.#appendWithWrites = db.transaction(
       (events: readonly EventRecord[], writes: BatchWrites, fresh: Map<string, number>) => {
-        for (const session of writes.sessions ?? []) this.#sessions.create(session);
+        // Sessions and jobs inserted here go in with the counters this batch's events would
+        // raise, so only events of rows from earlier batches cost an UPDATE.
+        const folded = foldedCounters(writes, events);
+        for (const session of writes.sessions ?? [])
+          this.#sessions.create(session, folded.sessions.get(session.id) ?? session.lastSeq);
+        // The state each job row inserted here holds, so transitions that cannot match it are
+        // known to be no-ops without a statement (no other write in here changes a job's state).
+        const inserted = new Map<string, JobState>();
         for (const job of writes.jobs ?? []) {
-          if (!this.#jobs.create(job).created)
+          if (!this.#jobs.create(job, folded.jobs.get(job.id)).created)
             throw new StoreConstraintError(`job ${job.id} collides with an existing job`);
+          inserted.set(job.id, job.state);
         }
-        if (events.length > 0) this.#events.appendInTransaction(events, fresh);
-        for (const t of writes.transitions ?? [])
+        if (events.length > 0) this.#events.appendInTransaction(events, fresh, folded);
+        for (const t of writes.transitions ?? []) {
+          const state = inserted.get(t.id);
+          if (state !== undefined) {
+            if (!t.from.includes(state)) continue;
+            inserted.set(t.id, t.to);
+          }
           this.#jobs.apply(t.id, t.from, t.to, t.patch ?? {});
+        }
       },
     ).immediate;
     this.#checkpointer = this.#startCheckpointer(options);
