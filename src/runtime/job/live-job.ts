@@ -69,6 +69,12 @@ export class LiveJob {
   credentialsIssued = false;
   /** Set when the runtime decided the ending (cancel, timeout, expiry) before the agent did. */
   stopOutcome: JobOutcome | null = null;
+  /**
+   * For a delegated child not yet announced: sends its job.accepted. A child that ends before
+   * its announcement (its parent ended meanwhile, its credentials failed) calls it first, so no
+   * client ever sees the terminal of a job it was never told about.
+   */
+  announceBeforeEnd: (() => void) | null = null;
   #terminal = false;
   #resolveDone!: (outcome: JobOutcome) => void;
   /** Settles with the job's outcome once its terminal is produced (delegation awaits it). */
@@ -137,6 +143,9 @@ export class LiveJob {
    */
   finish(requested: JobOutcome): boolean {
     if (this.#terminal) return false;
+    const announce = this.announceBeforeEnd;
+    this.announceBeforeEnd = null;
+    announce?.();
     const { outcome, type, payloadJson } = terminalFrame(requested);
     this.#terminal = true;
     try {

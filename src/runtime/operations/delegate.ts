@@ -70,27 +70,36 @@ export async function delegate(
     if (creation.kind !== "accepted")
       throw new ArcpError("INTERNAL_ERROR", "delegation replayed a job");
     child = creation.job;
+    const created = child;
+    const announce = (withCredentials: boolean): void => {
+      created.announceBeforeEnd = null;
+      const credentials = withCredentials ? credentialsFor(created, parent.owner) : undefined;
+      const accepted =
+        credentials === undefined ? creation.accepted : { ...creation.accepted, credentials };
+      parent.owner.pushControlAfterCommit(
+        encodeEnvelope(
+          "job.accepted",
+          {
+            id: newMessageId(),
+            session_id: parent.owner.id,
+            trace_id: created.traceId,
+            job_id: created.id,
+          },
+          accepted,
+        ),
+      );
+    };
+    // Ended before the announcement below (the parent ended, issuing failed): announced first,
+    // without credential values, so its terminal never reaches a client that has not seen it.
+    child.announceBeforeEnd = () => announce(false);
     if (parent.credentialsIssued) {
       await issueJobCredentials(rt, child);
       await submitsAnswered(parent);
     }
-    // Ending the parent during those awaits ended the child with it: announce and run nothing.
+    // Ending the parent during those awaits ended the child with it: nothing more to run.
     throwIfEnded(parent);
-    const credentials = credentialsFor(child, parent.owner);
-    const accepted =
-      credentials === undefined ? creation.accepted : { ...creation.accepted, credentials };
-    parent.owner.pushControlAfterCommit(
-      encodeEnvelope(
-        "job.accepted",
-        {
-          id: newMessageId(),
-          session_id: parent.owner.id,
-          trace_id: child.traceId,
-          job_id: child.id,
-        },
-        accepted,
-      ),
-    );
+    if (child.terminal) throw new ArcpError("CANCELLED", "the delegated job has ended");
+    announce(true);
     startJob(rt, child, creation.agent);
   } catch (error) {
     child?.finish({ kind: "error", error: ArcpError.from(error), finalStatus: "error" });
