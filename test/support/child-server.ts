@@ -1,4 +1,4 @@
-/** Run `runplane serve` (from source) as a child process, for crash and CLI tests. */
+/** Run `runplane` (from source) as a child process, for crash and CLI tests: `serve`, or a one-shot command. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
@@ -10,6 +10,39 @@ export interface ChildServer {
   wsUrl: string;
   stderr: string[];
   exited: Promise<number | null>;
+  /** Send `signal` (SIGTERM unless told) and resolve with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run `runplane <args>` to its exit and collect what it printed. `env` is added to this
+ * process's environment. With `killAfterMs`, a child still running then is sent SIGKILL (for
+ * commands that must exit on their own, such as a `serve` that should refuse to start).
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { killAfterMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    if (options.killAfterMs !== undefined)
+      setTimeout(() => child.kill("SIGKILL"), options.killAfterMs).unref();
+  });
 }
 
 /** Spawn `runplane <args>` and resolve once it prints `listening on …`. */
@@ -38,7 +71,17 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       const m = /^listening on (http:\/\/\S+)$/.exec(line);
       if (m?.[1] === undefined) return;
       clearTimeout(timer);
-      resolve({ child, url: m[1], wsUrl: `${m[1].replace(/^http/, "ws")}/arcp`, stderr, exited });
+      resolve({
+        child,
+        url: m[1],
+        wsUrl: `${m[1].replace(/^http/, "ws")}/arcp`,
+        stderr,
+        exited,
+        stop(signal = "SIGTERM") {
+          child.kill(signal);
+          return exited;
+        },
+      });
     });
     void exited.then((code) => {
       clearTimeout(timer);

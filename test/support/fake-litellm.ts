@@ -42,6 +42,18 @@ export interface FakeLiteLlm {
   close(): Promise<void>;
 }
 
+/** The `runplane serve` / `credentials retry` flags that make `litellm` the provisioner. */
+export function liteLlmProvisionerFlags(litellm: Pick<FakeLiteLlm, "url" | "masterKey">): string[] {
+  return [
+    "--provisioner",
+    "litellm",
+    "--litellm-url",
+    litellm.url,
+    "--litellm-master-key",
+    litellm.masterKey,
+  ];
+}
+
 export interface FakeLiteLlmOptions {
   masterKey?: string;
   now?: () => number;

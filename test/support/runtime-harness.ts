@@ -3,7 +3,7 @@
  * the memory store, in-memory transports, and direct access to the Runtime.
  */
 
-import type { AgentDefinition } from "../../src/agents/agent.js";
+import { type AgentDefinition, defineAgent } from "../../src/agents/agent.js";
 import { builtinAgents } from "../../src/agents/builtins/index.js";
 import { AgentRegistry } from "../../src/agents/registry.js";
 import { BearerAuthenticator } from "../../src/auth/bearer.js";
@@ -58,6 +58,25 @@ export class FakeClock implements Clock {
     }
     this.#now = target;
   }
+}
+
+/** An agent named `gated` that logs `started` once, then waits until the test calls `release`. */
+export function gatedAgent(): { agent: AgentDefinition; release(): void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const agent = defineAgent({
+    name: "gated",
+    version: "1.0.0",
+    description: "logs, then waits for the test",
+    async run(_input, ctx) {
+      await ctx.log("info", "started");
+      await gate;
+      return { ok: true };
+    },
+  }) as AgentDefinition;
+  return { agent, release: () => release() };
 }
 
 export interface Harness {

@@ -54,7 +54,6 @@ test("serve logs an unhandled rejection to stderr, without the rejected value, a
     assert.equal(end.type, "job.result");
     c.close();
   } finally {
-    server.child.kill();
-    await server.exited;
+    await server.stop();
   }
 });

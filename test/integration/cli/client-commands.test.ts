@@ -1,30 +1,14 @@
 /** The client and operator commands a user runs in a second terminal, against a real server and database. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type ChildServer, spawnServe } from "../../support/child-server.js";
-import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import { type ChildServer, runCli, spawnServe } from "../../support/child-server.js";
+import {
+  type FakeLiteLlm,
+  liteLlmProvisionerFlags,
+  startFakeLiteLlm,
+} from "../../support/fake-litellm.js";
 import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
-
-const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("runplane client and operator commands", () => {
   let server: ChildServer;
@@ -40,19 +24,13 @@ describe("runplane client and operator commands", () => {
       db,
       "--token",
       "tok-a=alice",
-      "--provisioner",
-      "litellm",
-      "--litellm-url",
-      litellm.url,
-      "--litellm-master-key",
-      litellm.masterKey,
+      ...liteLlmProvisionerFlags(litellm),
       "--revoke-max-attempts",
       "1",
     ]);
   });
   after(async () => {
-    server.child.kill("SIGTERM");
-    await server.exited;
+    await server.stop();
     await litellm.close();
     removeTempDir(dir);
   });
@@ -183,12 +161,7 @@ describe("runplane client and operator commands", () => {
       "retry",
       "--db",
       db,
-      "--provisioner",
-      "litellm",
-      "--litellm-url",
-      litellm.url,
-      "--litellm-master-key",
-      litellm.masterKey,
+      ...liteLlmProvisionerFlags(litellm),
     ]);
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal(

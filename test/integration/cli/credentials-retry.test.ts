@@ -3,28 +3,16 @@
  * revoking credentials, and never revokes a live one out from under a running job (§9.8, §14).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectWs, type Frame } from "../../support/arcp-test-client.js";
-import { type ChildServer, spawnServe } from "../../support/child-server.js";
-import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import { type ChildServer, runCli, spawnServe } from "../../support/child-server.js";
+import {
+  type FakeLiteLlm,
+  liteLlmProvisionerFlags,
+  startFakeLiteLlm,
+} from "../../support/fake-litellm.js";
 import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
-
-const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface LedgerRow {
   id: string;
@@ -37,14 +25,6 @@ describe("runplane credentials retry", () => {
   let server: ChildServer;
   let dir: string;
   let db: string;
-  const provisionerFlags = (): string[] => [
-    "--provisioner",
-    "litellm",
-    "--litellm-url",
-    litellm.url,
-    "--litellm-master-key",
-    litellm.masterKey,
-  ];
   const ledger = async (): Promise<LedgerRow[]> =>
     JSON.parse(
       (
@@ -60,7 +40,8 @@ describe("runplane credentials retry", () => {
     ) as LedgerRow[];
   const stateOf = async (jobId: string): Promise<string | undefined> =>
     (await ledger()).find((r) => r.jobId === jobId)?.state;
-  const retry = () => runCli(["credentials", "retry", "--db", db, ...provisionerFlags()]);
+  const retry = () =>
+    runCli(["credentials", "retry", "--db", db, ...liteLlmProvisionerFlags(litellm)]);
 
   /** Submits `agent` over ARCP and returns its job.accepted (credentials included). */
   async function submit(agent: string, input: unknown): Promise<Frame> {
@@ -76,11 +57,16 @@ describe("runplane credentials retry", () => {
     litellm = await startFakeLiteLlm();
     dir = makeTempDir("retry");
     db = join(dir, "r.db");
-    server = await spawnServe(["--db", db, "--token", "tok-a=alice", ...provisionerFlags()]);
+    server = await spawnServe([
+      "--db",
+      db,
+      "--token",
+      "tok-a=alice",
+      ...liteLlmProvisionerFlags(litellm),
+    ]);
   });
   after(async () => {
-    server.child.kill("SIGKILL");
-    await server.exited;
+    await server.stop("SIGKILL");
     await litellm.close();
     removeTempDir(dir);
   });
@@ -108,8 +94,7 @@ describe("runplane credentials retry", () => {
     const running = (await ledger()).find((r) => r.state === "live");
     assert.ok(running !== undefined, "the slow job from before still holds a live credential");
     // A crash: the live row's job is dead, the revoking row keeps its schedule in the ledger.
-    server.child.kill("SIGKILL");
-    await server.exited;
+    await server.stop("SIGKILL");
     litellm.failNextDeletes(0);
 
     const r = await retry();

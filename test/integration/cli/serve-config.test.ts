@@ -3,34 +3,14 @@
  * flag's name (exit 2), and boolean variables mean what they say.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, test } from "node:test";
 import WebSocket from "ws";
 import { type Frame, TestClient } from "../../support/arcp-test-client.js";
-import { spawnServe } from "../../support/child-server.js";
+import { runCli as runCliToExit, spawnServe } from "../../support/child-server.js";
 
-const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => {
-      // A server that wrongly started would never exit on its own.
-      resolve({ code, stdout, stderr });
-    });
-    setTimeout(() => child.kill("SIGKILL"), 20_000).unref();
-  });
-}
+// Every command here must exit on its own; a server that wrongly started would not, so it is killed.
+const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCliToExit(args, env, { killAfterMs: 20_000 });
 
 const serve = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(["serve", "--port", "0", "--db", ":memory:", ...args], env);
@@ -120,8 +100,7 @@ describe("runplane serve configuration", () => {
       ]);
       assert.equal(llm.code, 0, `a model call without model.use is allowed: ${llm.stderr}`);
     } finally {
-      off.child.kill("SIGTERM");
-      await off.exited;
+      await off.stop();
     }
     const on = await spawnServe(
       ["--db", ":memory:", "--token", "tok-a=alice", "--provisioner", "memory"],
@@ -145,8 +124,7 @@ describe("runplane serve configuration", () => {
       ]);
       assert.equal(llm.code, 1, "with model.use required, the call is refused");
     } finally {
-      on.child.kill("SIGTERM");
-      await on.exited;
+      await on.stop();
     }
   });
 
@@ -165,8 +143,7 @@ describe("runplane serve configuration", () => {
       "--jwt-any-audience",
       "--jwt-any-issuer",
     ]);
-    waived.child.kill("SIGTERM");
-    assert.equal(await waived.exited, 0);
+    assert.equal(await waived.stop(), 0);
   });
 
   test("[arp-auth-mode-optional] ARP_AUTH_MODE=optional on a non-loopback bind stops startup", async () => {

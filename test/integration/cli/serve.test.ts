@@ -1,26 +1,10 @@
 /** `runplane serve` as users run it: binding rules, one authenticator for both doors, idempotency across restarts. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { connectWs } from "../../support/arcp-test-client.js";
-import { spawnServe } from "../../support/child-server.js";
+import { runCli, spawnServe } from "../../support/child-server.js";
 import { tempDirFor } from "../../support/temp-dir.js";
-
-const ENTRY = new URL("../../../src/cli/entry.ts", import.meta.url).pathname;
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("runplane serve", () => {
   test("[arcp-6.1-loopback-default] with no authentication it refuses a non-loopback bind, and by default binds 127.0.0.1 with a warning", async (t) => {
@@ -36,8 +20,7 @@ describe("runplane serve", () => {
         "a warning says auth is off",
       );
     } finally {
-      server.child.kill("SIGTERM");
-      assert.equal(await server.exited, 0, "SIGTERM shuts down cleanly");
+      assert.equal(await server.stop(), 0, "SIGTERM shuts down cleanly");
     }
   });
 
@@ -83,8 +66,7 @@ describe("runplane serve", () => {
       c.close();
       bob.close();
     } finally {
-      server.child.kill("SIGTERM");
-      await server.exited;
+      await server.stop();
     }
   });
 
@@ -104,8 +86,7 @@ describe("runplane serve", () => {
       await c.terminal(accepted.job_id as string);
       c.close();
     } finally {
-      first.child.kill("SIGTERM");
-      await first.exited;
+      await first.stop();
     }
     const second = await spawnServe(["--db", db, "--token", "tok-a=alice"]);
     try {
@@ -127,8 +108,7 @@ describe("runplane serve", () => {
       assert.equal(conflict.payload["code"], "DUPLICATE_KEY");
       c.close();
     } finally {
-      second.child.kill("SIGTERM");
-      await second.exited;
+      await second.stop();
     }
   });
 });

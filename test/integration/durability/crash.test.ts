@@ -9,7 +9,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertGapFree, connectWs, type Frame } from "../../support/arcp-test-client.js";
 import { spawnServe } from "../../support/child-server.js";
-import { type FakeLiteLlm, startFakeLiteLlm } from "../../support/fake-litellm.js";
+import {
+  type FakeLiteLlm,
+  liteLlmProvisionerFlags,
+  startFakeLiteLlm,
+} from "../../support/fake-litellm.js";
 import { makeTempDir, removeTempDir } from "../../support/temp-dir.js";
 
 describe("crash recovery", () => {
@@ -31,12 +35,7 @@ describe("crash recovery", () => {
     db,
     "--token",
     "tok-alice=alice",
-    "--provisioner",
-    "litellm",
-    "--litellm-url",
-    litellm.url,
-    "--litellm-master-key",
-    litellm.masterKey,
+    ...liteLlmProvisionerFlags(litellm),
     "--workspace",
     join(db, "..", "ws"),
   ];
@@ -64,8 +63,7 @@ describe("crash recovery", () => {
       jobs.push(a.job_id as string);
     }
     await c.waitFor(() => c.seqs().length >= 30, 15_000);
-    first.child.kill("SIGKILL");
-    await first.exited;
+    await first.stop("SIGKILL");
     const received = c.frames.filter((f) => f.event_seq !== undefined);
     assert.ok(received.length >= 30);
     assertGapFree(received.map((f) => f.event_seq as number));
@@ -105,8 +103,7 @@ describe("crash recovery", () => {
       assert.deepEqual(litellm.liveKeys(), [], "every credential is revoked at the upstream");
       r.close();
     } finally {
-      second.child.kill("SIGTERM");
-      await second.exited;
+      await second.stop();
     }
   });
 });

@@ -7,31 +7,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { AgentDefinition } from "../../../src/agents/agent.js";
-import { defineAgent } from "../../../src/agents/agent.js";
 import type { TestClient } from "../../support/arcp-test-client.js";
-import { FakeClock, type Harness, startHarness } from "../../support/runtime-harness.js";
+import {
+  FakeClock,
+  gatedAgent,
+  type Harness,
+  startHarness,
+} from "../../support/runtime-harness.js";
 
 const config = { jobRetentionSec: 60, resumeWindowSec: 30 };
-
-/** An agent that logs once, then waits until the test lets it finish. */
-function gatedAgent(): { agent: AgentDefinition; release(): void } {
-  let release: () => void = () => {};
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  const agent = defineAgent({
-    name: "gated",
-    version: "1.0.0",
-    description: "logs, then waits for the test",
-    async run(_input, ctx) {
-      await ctx.log("info", "started");
-      await gate;
-      return { ok: true };
-    },
-  }) as AgentDefinition;
-  return { agent, release: () => release() };
-}
 
 async function runEcho(client: TestClient, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {

@@ -9,7 +9,7 @@ import { defineAgent } from "../../../src/agents/agent.js";
 import { createJob } from "../../../src/runtime/job/create-job.js";
 import type { SessionChannel } from "../../../src/runtime/session/session-channel.js";
 import { createMemoryStore } from "../../../src/store/memory/memory-store.js";
-import { startHarness } from "../../support/runtime-harness.js";
+import { gatedAgent, startHarness } from "../../support/runtime-harness.js";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -31,18 +31,7 @@ describe("idempotent resubmit", () => {
       lookedUp();
       return found;
     };
-    let release = (): void => {};
-    const gated = defineAgent({
-      name: "gated",
-      version: "1.0.0",
-      async run(_input, ctx) {
-        await ctx.log("info", "started");
-        await new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        return { ok: true };
-      },
-    });
+    const { agent: gated, release } = gatedAgent();
     const h = await startHarness({ agents: [gated], store });
     const { client: a } = h.connect();
     await a.hello({ token: "tok-alice" });

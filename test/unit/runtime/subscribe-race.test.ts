@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defineAgent } from "../../../src/agents/agent.js";
 import { createMemoryStore } from "../../../src/store/memory/memory-store.js";
-import { startHarness } from "../../support/runtime-harness.js";
+import { gatedAgent, startHarness } from "../../support/runtime-harness.js";
 
 test("a job that ends during the subscribe's audit still sends its terminal to the subscriber", async () => {
   const store = createMemoryStore();
@@ -20,18 +19,7 @@ test("a job that ends during the subscribe's audit still sends its terminal to t
     });
     return append(record);
   };
-  let release = (): void => {};
-  const gated = defineAgent({
-    name: "gated",
-    version: "1.0.0",
-    async run(_input, ctx) {
-      await ctx.log("info", "started");
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return { ok: true };
-    },
-  });
+  const { agent: gated, release } = gatedAgent();
   const h = await startHarness({ agents: [gated], store });
   const { client: owner } = h.connect();
   await owner.hello({ token: "tok-alice" });
