@@ -4,7 +4,9 @@ import Database from "better-sqlite3";
 /**
  * Tries to take the database's exclusive lock without waiting: every open WAL connection
  * holds a shared lock for its lifetime, so failing means some process has it open. Must be
- * called before this process opens the database itself. A missing file is not in use.
+ * called before this process opens the database itself. A missing file is not in use; any
+ * other failure to take the lock counts as in use, since the answer decides whether rows a
+ * running server owns may be touched.
  */
 export function databaseInUse(path: string): boolean {
   if (path === ":memory:") return false;
@@ -19,9 +21,8 @@ export function databaseInUse(path: string): boolean {
     db.exec("BEGIN EXCLUSIVE");
     db.exec("COMMIT");
     return false;
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code ?? "");
-    return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+  } catch {
+    return true;
   } finally {
     db.close();
   }

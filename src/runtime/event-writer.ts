@@ -43,6 +43,8 @@ export interface RefusedPart {
   session: string | null;
   /** Jobs whose rows were in the part and so were never inserted. */
   jobs: string[];
+  /** State changes in the part, dropped with it (their jobs' rows may exist from before). */
+  transitions: JobTransition[];
 }
 
 export interface EventWriterOptions {
@@ -79,6 +81,8 @@ class Batch {
   transitions: JobTransition[] = [];
   #committed: Promise<void> | undefined;
   #resolve: (() => void) | undefined;
+  /** Sessions whose part the store refused, once persisted: their rows were never written. */
+  refused: ReadonlyMap<string, StoreConstraintError> = new Map();
 
   get empty(): boolean {
     return (
@@ -99,6 +103,13 @@ class Batch {
 
   settle(): void {
     this.#resolve?.();
+  }
+
+  /** Resolves once the rows of `sessionId`'s part are durable; rejects if they were refused. */
+  async durable(sessionId: string): Promise<void> {
+    await this.committed();
+    const error = this.refused.get(sessionId);
+    if (error !== undefined) throw error;
   }
 
   writes(): Writes {
@@ -169,21 +180,25 @@ export class EventWriter {
     this.#schedule();
   }
 
-  /** Insert a session with the next batch; resolves once it is durable. */
+  /**
+   * Insert a session with the next batch; resolves once it is durable, rejects with the
+   * StoreConstraintError if the store refused it.
+   */
   enqueueSession(session: SessionRecord): Promise<void> {
     this.#batch.sessions.push(session);
     this.#schedule();
-    return this.#batch.committed();
+    return this.#batch.durable(session.id);
   }
 
   /**
-   * Insert a job with the next batch, before any of its events; resolves once it is durable.
-   * The caller has made sure its id and keys are free.
+   * Insert a job with the next batch, before any of its events; resolves once it is durable,
+   * rejects with the StoreConstraintError if the store refused it. The caller has made sure
+   * its id and keys are free.
    */
   enqueueJob(job: JobRecord): Promise<void> {
     this.#batch.jobs.push(job);
     this.#schedule();
-    return this.#batch.committed();
+    return this.#batch.durable(job.sessionId);
   }
 
   /**
@@ -224,6 +239,7 @@ export class EventWriter {
         const batch = this.#batch;
         this.#batch = new Batch();
         const refused = await this.#persist(batch);
+        batch.refused = refused;
         this.#deliver(batch.entries, refused);
         batch.settle();
         this.#release();
@@ -236,8 +252,8 @@ export class EventWriter {
   }
 
   /** Commit the batch; returns the sessions whose part the store refused. */
-  async #persist(batch: Batch): Promise<Set<string>> {
-    const refused = new Set<string>();
+  async #persist(batch: Batch): Promise<Map<string, StoreConstraintError>> {
+    const refused = new Map<string, StoreConstraintError>();
     const whole = batch.writes();
     if (isEmpty(whole)) return refused;
     const error = await this.#append(whole);
@@ -247,8 +263,12 @@ export class EventWriter {
       // With one part, that part is the batch just refused.
       const partError = parts.size === 1 ? error : await this.#append(part);
       if (partError === undefined) continue;
-      this.#options.onRefused(partError, { session, jobs: part.jobs.map((j) => j.id) });
-      if (session !== null) refused.add(session);
+      this.#options.onRefused(partError, {
+        session,
+        jobs: part.jobs.map((j) => j.id),
+        transitions: part.transitions,
+      });
+      if (session !== null) refused.set(session, partError);
     }
     return refused;
   }
@@ -271,7 +291,7 @@ export class EventWriter {
     }
   }
 
-  #deliver(batch: readonly Pending[], refused: ReadonlySet<string>): void {
+  #deliver(batch: readonly Pending[], refused: ReadonlyMap<string, unknown>): void {
     // Each target gets its entries in push order in one call, so they leave in one
     // coalesced socket write; order across targets does not matter.
     const byTarget = new Map<CommitTarget, WriterEntry[]>();

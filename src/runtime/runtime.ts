@@ -257,6 +257,15 @@ export class Runtime {
         finalStatus: "error",
       });
     }
+    // State changes of jobs stored earlier went down with the part; a terminal one lost would
+    // leave the row `running` forever (listed, never pruned). They are applied on their own.
+    const lost = new Set(part.jobs);
+    for (const t of part.transitions) {
+      if (lost.has(t.id)) continue;
+      this.store.transitionJob(t.id, t.from, t.to, t.patch).catch((again: unknown) => {
+        this.logger.error({ err: again, job: t.id }, "recording the job's state failed");
+      });
+    }
     const channel = part.session === null ? undefined : this.channels.get(part.session);
     if (channel === undefined) return;
     channel.logIncomplete = true;

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
 const ENTRY = new URL("../../src/cli/entry.ts", import.meta.url).pathname;
+const BIN = new URL("../../bin/runplane.js", import.meta.url).pathname;
 
 export interface ChildServer {
   child: ChildProcess;
@@ -46,15 +47,21 @@ export function runCli(
 }
 
 /** Spawn `runplane <args>` and resolve once it prints `listening on …`. */
-export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", ENTRY, "serve", "--port", "0", ...args],
-    {
-      env: { ...process.env, RUNPLANE_LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/**
+ * Start `runplane serve --port 0 <args>` and resolve once it listens. From source by default;
+ * `{ installed: true }` runs `bin/runplane.js` over dist/ instead, exactly as users run it
+ * (dist/ is built by `npm ci`/`npm run build`).
+ */
+export function spawnServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { installed?: boolean } = {},
+): Promise<ChildServer> {
+  const entry = options.installed === true ? [BIN] : ["--import", "tsx", ENTRY];
+  const child = spawn(process.execPath, [...entry, "serve", "--port", "0", ...args], {
+    env: { ...process.env, RUNPLANE_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const stderr: string[] = [];
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (l) =>
     stderr.push(l),

@@ -171,8 +171,16 @@ export async function createJob(rt: Runtime, req: JobRequest): Promise<JobCreati
   };
   // The insert rides the next group commit, ahead of the job's events; whatever must wait for
   // it to be durable (job.accepted, an ARP response) waits on `durable`.
+  if (req.idempotencyKey !== undefined && digest !== null) {
+    // Another submit with this key may have been created while the lookup above awaited the
+    // store (two sessions of one principal): the first one reserved it, this one replays it.
+    const raced = rt.jobKeys.pendingIdempotent(req.principal, req.idempotencyKey);
+    if (raced !== undefined) return replayOrConflict(raced, digest);
+  }
   rt.jobKeys.reserve(record);
   const durable = rt.writer.enqueueJob(record).finally(() => rt.jobKeys.release(record));
+  // Only an ARP start awaits it; a refusal is otherwise handled by the writer's onRefused.
+  durable.catch(() => {});
   const job = new LiveJob(
     record,
     req.channel,

@@ -16,6 +16,11 @@ export class JobKeys {
     for (const key of keysOf(job)) if (this.#pending.get(key) === job) this.#pending.delete(key);
   }
 
+  /** The uncommitted job holding `key` for `principal`, if any (synchronous). */
+  pendingIdempotent(principal: string, key: string): JobRecord | undefined {
+    return this.#pending.get(idempotency(principal, key));
+  }
+
   /** The job holding `idempotencyKey` for `principal`, committed or not. */
   async byIdempotencyKey(
     store: JobStore,

@@ -122,7 +122,8 @@ export async function delegate(
   return result;
 }
 
+/** Wait for the session's earlier submits to be answered, or for the parent to end. */
 async function submitsAnswered(parent: LiveJob): Promise<void> {
   const answered = parent.owner.submitsAnswered();
-  if (answered !== undefined) await answered;
+  if (answered !== undefined) await Promise.race([answered, parent.done]);
 }

@@ -261,7 +261,9 @@ export class SessionChannel implements CommitTarget {
   }
 
   #keepSecret(e: WriterEntry): void {
-    if (e.record !== null && e.frame !== e.record.frame) this.#secrets.set(e.record.seq, e.frame);
+    // A catch-up read may already have sent the stored (redacted) copy; then it is too late.
+    if (e.record !== null && e.frame !== e.record.frame && e.record.seq > this.deliveredSeq)
+      this.#secrets.set(e.record.seq, e.frame);
   }
 
   /**

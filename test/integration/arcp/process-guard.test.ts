@@ -26,34 +26,36 @@ async function until(check: () => boolean, what: string): Promise<void> {
   assert.ok(check(), what);
 }
 
-test("serve logs an unhandled rejection to stderr, without the rejected value, and keeps serving", {
-  timeout: 60_000,
-}, async (t) => {
-  const dir = tempDirFor(t, "guard");
-  writeFileSync(join(dir, "agents.mjs"), AGENTS);
-  const server = await spawnServe([
-    "--db",
-    ":memory:",
-    "--token",
-    "tok-alice=alice",
-    "--agents",
-    join(dir, "agents.mjs"),
-  ]);
-  try {
-    const c = await connectWs(server.wsUrl);
-    await c.hello({ token: "tok-alice" });
-    const first = await c.submit({ agent: "stray-rejection" });
-    assert.equal((await c.terminal(first.job_id as string)).type, "job.result");
-    const reported = (): string[] =>
-      server.stderr.filter((l) => l.includes("unhandled promise rejection"));
-    await until(() => reported().length === 2, "both rejections reported on stderr");
-    assert.ok(reported().some((l) => l.includes("stray rejection from an agent")));
-    assert.ok(!server.stderr.some((l) => l.includes("sk-not-for-logs")), "no rejected value");
-    const second = await c.submit({ agent: "echo", input: { still: "serving" } });
-    const end = await c.terminal(second.job_id as string);
-    assert.equal(end.type, "job.result");
-    c.close();
-  } finally {
-    await server.stop();
-  }
-});
+for (const [how, installed] of [
+  ["from source", false],
+  ["as installed (bin/runplane.js)", true],
+] as const) {
+  test(`serve ${how} logs an unhandled rejection to stderr, without the rejected value, and keeps serving`, {
+    timeout: 60_000,
+  }, async (t) => {
+    const dir = tempDirFor(t, "guard");
+    writeFileSync(join(dir, "agents.mjs"), AGENTS);
+    const server = await spawnServe(
+      ["--db", ":memory:", "--token", "tok-alice=alice", "--agents", join(dir, "agents.mjs")],
+      {},
+      { installed },
+    );
+    try {
+      const c = await connectWs(server.wsUrl);
+      await c.hello({ token: "tok-alice" });
+      const first = await c.submit({ agent: "stray-rejection" });
+      assert.equal((await c.terminal(first.job_id as string)).type, "job.result");
+      const reported = (): string[] =>
+        server.stderr.filter((l) => l.includes("unhandled promise rejection"));
+      await until(() => reported().length === 2, "both rejections reported on stderr");
+      assert.ok(reported().some((l) => l.includes("stray rejection from an agent")));
+      assert.ok(!server.stderr.some((l) => l.includes("sk-not-for-logs")), "no rejected value");
+      const second = await c.submit({ agent: "echo", input: { still: "serving" } });
+      const end = await c.terminal(second.job_id as string);
+      assert.equal(end.type, "job.result");
+      c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+}

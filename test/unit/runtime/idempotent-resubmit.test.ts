@@ -118,3 +118,43 @@ describe("idempotent resubmit", () => {
     await h.close();
   });
 });
+
+describe("concurrent submits with one idempotency key", () => {
+  test("[arcp-7.2-idempotent-replay] two sessions of one principal racing on a key get one job, and neither session is failed", async () => {
+    const store = createMemoryStore();
+    // Both lookups miss the store: each waits until the other has looked too.
+    let arrived = 0;
+    let bothLooked = (): void => {};
+    const looked = new Promise<void>((resolve) => {
+      bothLooked = resolve;
+    });
+    const lookup = store.findIdempotent.bind(store);
+    store.findIdempotent = async (principal, key) => {
+      const found = await lookup(principal, key);
+      if (++arrived === 2) bothLooked();
+      await looked;
+      return found;
+    };
+    const h = await startHarness({ store });
+    try {
+      const { client: a } = h.connect();
+      await a.hello({ token: "tok-alice" });
+      const { client: b } = h.connect();
+      await b.hello({ token: "tok-alice" });
+      const [first, second] = await Promise.all([
+        a.submit({ agent: "echo", input: { n: 1 }, idempotency_key: "same" }),
+        b.submit({ agent: "echo", input: { n: 1 }, idempotency_key: "same" }),
+      ]);
+      assert.equal(first.type, "job.accepted");
+      assert.equal(second.type, "job.accepted");
+      assert.equal(first.job_id, second.job_id, "one job for one key");
+      const jobId = first.job_id as string;
+      assert.equal((await a.terminal(jobId)).type, "job.result");
+      assert.equal((await b.terminal(jobId)).type, "job.result");
+      assert.ok(![...a.frames, ...b.frames].some((f) => f.type === "session.error"));
+      assert.equal((await store.listJobs({ principals: ["alice"], limit: 10 })).jobs.length, 1);
+    } finally {
+      await h.close();
+    }
+  });
+});
