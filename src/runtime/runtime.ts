@@ -27,6 +27,7 @@ import { Connection } from "./session/connection.js";
 import { dispatchMessage } from "./session/dispatch.js";
 import { handshake } from "./session/handshake.js";
 import { HeartbeatMonitor } from "./session/heartbeat.js";
+import { hashResumeToken, newResumeToken } from "./session/resume-token.js";
 import { SessionChannel } from "./session/session-channel.js";
 
 const refuseOperations: OperationRunner = (_job, request) =>
@@ -266,6 +267,7 @@ export class Runtime {
         this.logger.error({ err: again, job: t.id }, "recording the job's state failed");
       });
     }
+    if (part.session !== null) this.#shutResume(part.session);
     const channel = part.session === null ? undefined : this.channels.get(part.session);
     if (channel === undefined) return;
     channel.logIncomplete = true;
@@ -280,6 +282,22 @@ export class Runtime {
       ),
     );
     conn.close(1011, "event log refused the session's events");
+  }
+
+  /**
+   * Make a session with a hole in its log unresumable for good, across restarts too: its
+   * resume token is replaced by one nobody holds.
+   */
+  #shutResume(sessionId: string): void {
+    const shut = async (): Promise<void> => {
+      const session = await this.store.getSession(sessionId);
+      if (session === undefined) return;
+      const nobodys = hashResumeToken(newResumeToken());
+      await this.store.rotateResumeToken(sessionId, session.resumeTokenHash, nobodys);
+    };
+    shut().catch((error: unknown) => {
+      this.logger.error({ err: error, session: sessionId }, "shutting the session failed");
+    });
   }
 
   /** Live jobs submitted in `channel`'s session, oldest first. */

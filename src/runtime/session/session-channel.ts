@@ -354,10 +354,14 @@ export class SessionChannel implements CommitTarget {
           this.#limits.replayPageSize,
         );
         if (this.#transport !== t) break;
-        if (page.length === 0 || (page[0] as EventRecord).seq !== this.deliveredSeq + 1) {
+        // Only a gap-free run is sent: a hole (events the store refused) ends the replay there
+        // rather than skipping what the client would then never see (§6.3).
+        const from = this.deliveredSeq + 1;
+        const gap = page.findIndex((e, i) => e.seq !== from + i);
+        if (gap !== 0 && page.length > 0) this.#sendPage(t, gap === -1 ? page : page.slice(0, gap));
+        if (gap !== -1 || page.length === 0) {
           throw new Error(`session ${this.id} log has no event after seq ${this.deliveredSeq}`);
         }
-        this.#sendPage(t, page);
       }
     } catch (error) {
       // A failed read for a transport since replaced concerns nobody; the next pass reads again.

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RunService } from "../../../src/runtime/runs.js";
+import { hashResumeToken } from "../../../src/runtime/session/resume-token.js";
 import { createMemoryStore } from "../../../src/store/memory/memory-store.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
@@ -78,6 +79,26 @@ describe("a batch the store refuses", () => {
             },
           }),
           /RESUME_WINDOW_EXPIRED/,
+        );
+        // As after a restart, when nothing in memory remembers the hole: still refused.
+        await until(
+          async () =>
+            (await h.store.getSession(aliceId))?.resumeTokenHash !==
+            hashResumeToken(alice.client.resumeToken as string),
+          "the stored resume token was replaced",
+        );
+        h.runtime.channels.delete(aliceId);
+        const afterRestart = h.connect();
+        await assert.rejects(
+          afterRestart.client.hello({
+            token: "tok-alice",
+            resume: {
+              session_id: aliceId,
+              resume_token: alice.client.resumeToken as string,
+              last_event_seq: 0,
+            },
+          }),
+          /RESUME_WINDOW_EXPIRED|UNAUTHENTICATED/,
         );
         const fresh = h.connect();
         await fresh.client.hello({ token: "tok-alice" });

@@ -10,6 +10,7 @@ import {
 import { createMemoryStore } from "../../../../src/store/memory/memory-store.js";
 import type { EventRecord, Store } from "../../../../src/store/store.js";
 import type { Transport } from "../../../../src/transport/transport.js";
+import { eventRecord } from "../../../contract/store/fixtures.js";
 
 /** A transport whose OS always takes the whole write: nothing stays buffered, no drain ever fires. */
 class GreedyTransport implements Transport {
@@ -74,7 +75,11 @@ const LIMITS: ChannelLimits = {
   replayPageSize: 64,
 };
 
-function setup(store: Store = createMemoryStore(), limits: Partial<ChannelLimits> = {}) {
+function setup(
+  store: Store = createMemoryStore(),
+  limits: Partial<ChannelLimits> = {},
+  lastSeq = 0,
+) {
   const writer = new EventWriter(store, {
     highWater: 1 << 20,
     onError: () => {},
@@ -87,7 +92,7 @@ function setup(store: Store = createMemoryStore(), limits: Partial<ChannelLimits
       principal: "alice",
       features: new Set(),
       origin: "arcp",
-      lastSeq: 0,
+      lastSeq,
       ackedSeq: 0,
     },
     writer,
@@ -239,5 +244,20 @@ describe("SessionChannel submit bookkeeping (DESIGN-6)", () => {
     await waiting;
     assert.equal(settled, true);
     assert.ok(channel.submitsAnswered() !== undefined, "the later submit is still pending");
+  });
+});
+
+describe("SessionChannel replay over a hole in the log", () => {
+  test("[arcp-6.3-replay-after-last-seq] a replay stops before a missing seq instead of skipping it", async () => {
+    const store = createMemoryStore();
+    // Seq 3 was refused by the store: the log holds 1, 2, 4, 5.
+    await store.appendEvents([1, 2, 4, 5].map((seq) => eventRecord("sess_1", seq)));
+    const { channel, storeErrors } = setup(store, {}, 5);
+    const t = new GreedyTransport();
+    channel.attach(t, 0);
+    for (let i = 0; i < 20 && storeErrors.length === 0; i++) await nextTurn();
+    assert.deepEqual(t.seqs(), [1, 2], "nothing after the hole is sent");
+    assert.equal(storeErrors.length, 1, "the hole is reported");
+    assert.equal(channel.deliveredSeq, 2);
   });
 });
