@@ -11,6 +11,7 @@ import { createMockModelAdapter } from "../../src/models/mock.js";
 import { ModelRouter } from "../../src/models/model-adapter.js";
 import type { Clock, Timer } from "../../src/runtime/clock.js";
 import type { RuntimeConfig } from "../../src/runtime/config.js";
+import type { Logger } from "../../src/runtime/logger.js";
 import { createOperationRunner } from "../../src/runtime/operations/operations.js";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -93,6 +94,7 @@ export async function startHarness(
     agents?: AgentDefinition[];
     clock?: Clock;
     store?: Store;
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const registry = new AgentRegistry();
@@ -109,6 +111,7 @@ export async function startHarness(
     ]),
     agents: registry,
     clock,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     config: options.config ?? {},
     operations: createOperationRunner({
       tools: new ToolRegistry(builtinTools()),
