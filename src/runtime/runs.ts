@@ -97,7 +97,14 @@ export class RunService {
       throw error;
     }
     // The session row commits with the job's group commit (or the next); answer once both are durable.
-    await Promise.all([rt.writer.enqueueSession(session), result.durable]);
+    try {
+      await Promise.all([rt.writer.enqueueSession(session), result.durable]);
+    } catch (error) {
+      // The store refused the run's rows: no run exists, and its session goes too.
+      rt.channels.delete(session.id);
+      rt.store.deleteSession(session.id).catch(() => {});
+      throw error;
+    }
     return { record: result.record, created: result.created };
   }
 

@@ -145,10 +145,10 @@ export class LiveJob {
     if (this.#terminal) return false;
     const announce = this.announceBeforeEnd;
     this.announceBeforeEnd = null;
-    announce?.();
     const { outcome, type, payloadJson } = terminalFrame(requested);
     this.#terminal = true;
     try {
+      announce?.();
       this.#fanout(type, null, payloadJson);
     } finally {
       if (this.#abort !== undefined && !this.#abort.signal.aborted) {

@@ -70,6 +70,9 @@ export async function delegate(
     if (creation.kind !== "accepted")
       throw new ArcpError("INTERNAL_ERROR", "delegation replayed a job");
     child = creation.job;
+    // Linked to its parent only once announced: a parent ending before that must not end it
+    // on the spot, ahead of the answers to submits the session sent earlier (see the catch).
+    parent.children.delete(child);
     const created = child;
     const announce = (withCredentials: boolean): void => {
       created.announceBeforeEnd = null;
@@ -96,13 +99,25 @@ export async function delegate(
       await issueJobCredentials(rt, child);
       await submitsAnswered(parent);
     }
-    // Ending the parent during those awaits ended the child with it: nothing more to run.
+    // The parent may have ended during those awaits: the child then ends unstarted (below).
     throwIfEnded(parent);
     if (child.terminal) throw new ArcpError("CANCELLED", "the delegated job has ended");
     announce(true);
+    parent.children.add(child);
     startJob(rt, child, creation.agent);
   } catch (error) {
-    child?.finish({ kind: "error", error: ArcpError.from(error), finalStatus: "error" });
+    if (child !== undefined && !child.terminal) {
+      // Its job.accepted goes out with its terminal: after the earlier submits' answers.
+      const earlier = parent.owner.submitsAnswered();
+      if (earlier !== undefined) await earlier;
+      const err = ArcpError.from(error);
+      const ended = err.code === "CANCELLED" || parent.terminal;
+      child.finish({
+        kind: "error",
+        error: ended ? new ArcpError("CANCELLED", "parent job ended") : err,
+        finalStatus: ended ? "cancelled" : "error",
+      });
+    }
     return refuse(error);
   }
   const outcome = await child.done;

@@ -10,34 +10,33 @@ import type { IssuedCredential, IssueRequest } from "../../../src/credentials/pr
 import { connectWs, type Frame } from "../../support/arcp-test-client.js";
 import { startTestServer, TOKENS } from "../../support/test-server.js";
 
-/** Issues the first credential at once; the second waits for `release` (or fails with `fail`). */
-class SecondIssueGated extends MemoryProvisioner {
-  #calls = 0;
-  #gate: Promise<void>;
-  #open: () => void = () => {};
-  #failing = false;
-  constructor() {
+/** Issues whose call number is listed wait until `release(n)`, failing when told to. */
+class GatedIssues extends MemoryProvisioner {
+  calls = 0;
+  readonly #gates = new Map<number, { wait: Promise<void>; open: () => void; fail: boolean }>();
+  constructor(gated: number[]) {
     super();
-    this.#gate = new Promise((resolve) => {
-      this.#open = resolve;
-    });
+    for (const n of gated) {
+      let open: () => void = () => {};
+      const wait = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      this.#gates.set(n, { wait, open, fail: false });
+    }
   }
   override async issue(request: IssueRequest, signal?: AbortSignal): Promise<IssuedCredential> {
-    if (++this.#calls === 2) {
-      await this.#gate;
-      if (this.#failing) throw new Error("upstream refused the key");
+    const gate = this.#gates.get(++this.calls);
+    if (gate !== undefined) {
+      await gate.wait;
+      if (gate.fail) throw new Error("upstream refused the key");
     }
     return super.issue(request, signal);
   }
-  get calls(): number {
-    return this.#calls;
-  }
-  release(): void {
-    this.#open();
-  }
-  fail(): void {
-    this.#failing = true;
-    this.#open();
+  release(n: number, fail = false): void {
+    const gate = this.#gates.get(n);
+    if (gate === undefined) return;
+    gate.fail = fail;
+    gate.open();
   }
 }
 
@@ -71,14 +70,14 @@ async function until(check: () => boolean): Promise<void> {
 
 describe("delegated children ended before their announcement", () => {
   test("[arcp-10-parent-link] [arcp-7.3-single-terminal] a child whose credential cannot be issued is announced, then ends", async () => {
-    const provisioner = new SecondIssueGated();
+    const provisioner = new GatedIssues([2]);
     const server = await startTestServer({ provisioner });
     try {
       const c = await connectWs(server.wsUrl);
       await c.hello({ token: TOKENS.alice });
       const parent = await c.submit(DELEGATE_SLOW);
       await until(() => provisioner.calls === 2);
-      provisioner.fail();
+      provisioner.release(2, true);
       const parentEnd = await c.terminal(parent.job_id as string);
       assert.equal(parentEnd.type, "job.error");
       const { accepted, end } = childFrames(c.frames, parent.job_id as string);
@@ -92,7 +91,7 @@ describe("delegated children ended before their announcement", () => {
   });
 
   test("[arcp-10-parent-link] [arcp-7.3-single-terminal] a parent cancelled while its child's credential is issued: the child is announced, then cancelled", async () => {
-    const provisioner = new SecondIssueGated();
+    const provisioner = new GatedIssues([2]);
     const server = await startTestServer({ provisioner });
     try {
       const c = await connectWs(server.wsUrl);
@@ -102,16 +101,48 @@ describe("delegated children ended before their announcement", () => {
       c.send("job.cancel", {}, { job_id: parent.job_id });
       const parentEnd = await c.terminal(parent.job_id as string);
       assert.equal(parentEnd.payload["code"], "CANCELLED");
+      provisioner.release(2);
+      const announced = await c.waitFor(
+        (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parent.job_id,
+      );
+      await c.terminal(announced.job_id as string);
       const { accepted, end } = childFrames(c.frames, parent.job_id as string);
       assert.ok(end > accepted, "the child's terminal follows its job.accepted");
       assert.equal((c.frames[end] as Frame).payload["code"], "CANCELLED");
-      provisioner.release();
       // The value issued after the child ended is revoked, not left live.
       await until(
         () =>
           provisioner.issued.length === 2 &&
           provisioner.issued.every((i) => provisioner.revoked.includes(i.handle)),
       );
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("[arcp-10-parent-link] a child that ends unannounced is announced only after the answer to a submit received before", async () => {
+    // Issues 2 (the child's) and 3 (a later submit's) wait for the test.
+    const provisioner = new GatedIssues([2, 3]);
+    const server = await startTestServer({ provisioner });
+    try {
+      const c = await connectWs(server.wsUrl);
+      await c.hello({ token: TOKENS.alice });
+      const parent = await c.submit(DELEGATE_SLOW);
+      await until(() => provisioner.calls === 2);
+      c.send("job.submit", { agent: "echo", input: { mine: 1 } });
+      await until(() => provisioner.calls === 3);
+      provisioner.release(2, true);
+      await new Promise((r) => setTimeout(r, 100));
+      provisioner.release(3);
+      const childAccepted = await c.waitFor(
+        (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parent.job_id,
+      );
+      const mine = c.frames.findIndex(
+        (f) => f.type === "job.accepted" && f.job_id !== parent.job_id && f !== childAccepted,
+      );
+      assert.ok(mine >= 0, "the submit was answered");
+      assert.ok(mine < c.frames.indexOf(childAccepted), "its answer came before the child's");
       c.close();
     } finally {
       await server.close();
