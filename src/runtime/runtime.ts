@@ -23,12 +23,12 @@ import { type Logger, silentLogger } from "./logger.js";
 import { Maintenance, sweep } from "./maintenance.js";
 import { detachOrphanedSessions, recoverInterruptedJobs } from "./recovery.js";
 import { onBacklog } from "./session/back-pressure.js";
-import { Connection } from "./session/connection.js";
+import { Connection, type ConnectionHost } from "./session/connection.js";
 import { dispatchMessage } from "./session/dispatch.js";
 import { handshake } from "./session/handshake.js";
 import { HeartbeatMonitor } from "./session/heartbeat.js";
 import { hashResumeToken, newResumeToken } from "./session/resume-token.js";
-import { SessionChannel } from "./session/session-channel.js";
+import { type ChannelEnv, SessionChannel } from "./session/session-channel.js";
 
 const refuseOperations: OperationRunner = (_job, request) =>
   Promise.reject(
@@ -63,13 +63,17 @@ export class Runtime {
   /** Duties run once per job after its terminal (credential revocation, ARP bookkeeping). */
   readonly jobEndHooks: ((job: LiveJob, outcome: JobOutcome) => void)[] = [];
   readonly operations: OperationRunner;
-  readonly #bound = new Map<SessionChannel, Connection>();
   readonly #perPrincipal = new Map<string, number>();
   readonly #heartbeats: HeartbeatMonitor;
   readonly #maintenance: Maintenance;
   /** When each channel's transport last went away (for window-bound housekeeping). */
   readonly #detachedAt = new WeakMap<SessionChannel, number>();
   readonly credentials: CredentialService | undefined;
+  /** Shared by every connection and channel: an idle session holds no closures of its own. */
+  readonly #connectionHost: ConnectionHost;
+  readonly #channelEnv: ChannelEnv;
+  /** Effective feature sets, one instance per distinct set (there are few, and none mutates). */
+  readonly #featureSets = new Map<string, ReadonlySet<string>>();
   #stopping = false;
 
   constructor(deps: RuntimeDeps) {
@@ -99,6 +103,30 @@ export class Runtime {
     });
     this.#heartbeats = new HeartbeatMonitor(this);
     this.#maintenance = new Maintenance(this);
+    this.#connectionHost = {
+      maxMessageBytes: this.config.maxMessageBytes,
+      now: () => this.clock.now(),
+      handshake: (c, env) => handshake(this, c, env),
+      dispatch: (c, env: InboundEnvelope) => dispatchMessage(this, c, env),
+      onClosed: (c) => this.#onClosed(c),
+    };
+    this.#channelEnv = {
+      writer: this.writer,
+      store: this.store,
+      limits: {
+        socketHighWaterBytes: this.config.socketHighWaterBytes,
+        maxQueueBytes: this.config.maxQueueBytes,
+        replayPageSize: this.config.replayPageSize,
+      },
+      hooks: {
+        now: () => this.clock.now(),
+        onBacklog: (ch, backlog) => onBacklog(this, ch, backlog),
+        onStoreError: (ch, error) => {
+          this.logger.error({ err: error, session: ch.id }, "replay from the event log failed");
+          this.connectionOf(ch)?.close(1011, "event log unavailable");
+        },
+      },
+    };
   }
 
   /** Recover what a crash interrupted, then start background duties. */
@@ -127,13 +155,7 @@ export class Runtime {
 
   /** Serve ARCP over a freshly connected transport. */
   accept(transport: Transport): Connection {
-    const conn = new Connection(transport, {
-      maxMessageBytes: this.config.maxMessageBytes,
-      now: () => this.clock.now(),
-      handshake: (c, env) => handshake(this, c, env),
-      dispatch: (c, env: InboundEnvelope) => dispatchMessage(this, c, env),
-      onClosed: (c) => this.#onClosed(c),
-    });
+    const conn = new Connection(transport, this.#connectionHost);
     this.connections.add(conn);
     if (this.#stopping) conn.close(1001, "runtime shutting down");
     return conn;
@@ -148,6 +170,22 @@ export class Runtime {
     );
   }
 
+  /**
+   * The one shared instance of a feature set (sessions negotiate from a handful of features, so
+   * there are few distinct sets). Callers must not mutate what they are given.
+   */
+  featureSet(features: Iterable<string>): ReadonlySet<string> {
+    const sorted = [...new Set(features)].sort();
+    const key = sorted.join(" ");
+    let set = this.#featureSets.get(key);
+    if (set === undefined) {
+      set = new Set(sorted);
+      // A store holding odd feature lists must not grow this without bound.
+      if (this.#featureSets.size < 256) this.#featureSets.set(key, set);
+    }
+    return set;
+  }
+
   connectionsOf(principal: string): number {
     return this.#perPrincipal.get(principal) ?? 0;
   }
@@ -160,26 +198,12 @@ export class Runtime {
         {
           id: record.id,
           principal: record.principal,
-          features: new Set(record.features),
+          features: this.featureSet(record.features),
           origin: record.origin,
           lastSeq: record.lastSeq,
           ackedSeq: record.ackedSeq,
         },
-        this.writer,
-        this.store,
-        {
-          socketHighWaterBytes: this.config.socketHighWaterBytes,
-          maxQueueBytes: this.config.maxQueueBytes,
-          replayPageSize: this.config.replayPageSize,
-        },
-        {
-          now: () => this.clock.now(),
-          onBacklog: (ch, backlog) => onBacklog(this, ch, backlog),
-          onStoreError: (ch, error) => {
-            this.logger.error({ err: error, session: ch.id }, "replay from the event log failed");
-            this.connectionOf(ch)?.close(1011, "event log unavailable");
-          },
-        },
+        this.#channelEnv,
       );
       this.channels.set(record.id, channel);
     }
@@ -187,12 +211,12 @@ export class Runtime {
   }
 
   connectionOf(channel: SessionChannel): Connection | undefined {
-    return this.#bound.get(channel);
+    return channel.boundConnection;
   }
 
   /** Detach whatever connection currently serves `channel` (a resume elsewhere wins). */
   takeOver(channel: SessionChannel): void {
-    const previous = this.#bound.get(channel);
+    const previous = channel.boundConnection;
     if (previous === undefined) return;
     this.#unbind(previous);
     previous.close(4000, "session resumed on another connection");
@@ -202,16 +226,15 @@ export class Runtime {
    * Attach `conn` to `channel`. A connection that closed meanwhile (its close handler already
    * ran, so nothing would ever unbind it) is not bound: the session is recorded detached.
    */
-  bind(conn: Connection, channel: SessionChannel, principal: string, fromSeq: number): void {
+  bind(conn: Connection, channel: SessionChannel, fromSeq: number): void {
     if (conn.closed) {
       this.#detachedAt.set(channel, this.clock.now());
       this.#recordDetached(channel, this.clock.now());
       return;
     }
     conn.channel = channel;
-    conn.principal = principal;
-    this.#bound.set(channel, conn);
-    this.#perPrincipal.set(principal, this.connectionsOf(principal) + 1);
+    channel.boundConnection = conn;
+    this.#perPrincipal.set(channel.principal, this.connectionsOf(channel.principal) + 1);
     channel.attach(conn.transport, fromSeq);
     this.#recordDetached(channel, null);
   }
@@ -224,11 +247,11 @@ export class Runtime {
 
   #unbind(conn: Connection): void {
     const channel = conn.channel;
-    if (channel === null || this.#bound.get(channel) !== conn) return;
-    this.#bound.delete(channel);
+    if (channel === null || channel.boundConnection !== conn) return;
+    channel.boundConnection = undefined;
     channel.detach();
     this.#detachedAt.set(channel, this.clock.now());
-    const principal = conn.principal as string;
+    const principal = channel.principal;
     const left = this.connectionsOf(principal) - 1;
     if (left > 0) this.#perPrincipal.set(principal, left);
     else this.#perPrincipal.delete(principal);
@@ -271,7 +294,7 @@ export class Runtime {
     const channel = part.session === null ? undefined : this.channels.get(part.session);
     if (channel === undefined) return;
     channel.logIncomplete = true;
-    const conn = this.#bound.get(channel);
+    const conn = channel.boundConnection;
     if (conn === undefined) return;
     const refusal = new ArcpError("INTERNAL_ERROR", "the session's events could not be recorded");
     conn.sendDirect(

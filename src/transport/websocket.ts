@@ -55,18 +55,19 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-function peerOf(request: IncomingMessage, trustedProxyTls: boolean): TransportPeer {
-  const socket = request.socket as IncomingMessage["socket"] & { encrypted?: boolean };
-  // A forwarded request came through a proxy: the loopback address is the proxy's, not the client's.
-  const forwarded =
-    request.headers["x-forwarded-for"] !== undefined || request.headers.forwarded !== undefined;
-  const loopback = !forwarded && isLoopbackAddress(socket.remoteAddress);
-  const peer: TransportPeer = {
-    loopback,
-    confidential: loopback || socket.encrypted === true || trustedProxyTls,
-  };
-  if (socket.remoteAddress !== undefined) peer.address = socket.remoteAddress;
-  return peer;
+/** Whether the request came through a proxy: then the socket's address is the proxy's, not the client's. */
+function forwardedOf(request: IncomingMessage): boolean {
+  return (
+    request.headers["x-forwarded-for"] !== undefined || request.headers.forwarded !== undefined
+  );
+}
+
+function peerOf(socket: Duplex, forwarded: boolean, trustedProxyTls: boolean): TransportPeer {
+  const s = socket as IncomingMessage["socket"] & { encrypted?: boolean };
+  const address = s.remoteAddress;
+  const loopback = !forwarded && isLoopbackAddress(address);
+  const confidential = loopback || s.encrypted === true || trustedProxyTls;
+  return address === undefined ? { loopback, confidential } : { loopback, confidential, address };
 }
 
 function writeFrameHeader(buf: Buffer, offset: number, payloadBytes: number): void {
@@ -162,47 +163,88 @@ function safeCloseReason(reason: string | undefined): string {
   return last >= 0xd800 && last <= 0xdbff ? r.slice(0, -1) : r;
 }
 
+/**
+ * The server's sockets carry their transport in a declared field, so the listeners below are
+ * shared by every connection instead of closures allocated for each one.
+ */
+class TransportSocket extends WebSocket {
+  transport: WebSocketTransport | undefined = undefined;
+}
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  (this as TransportSocket).transport?.receive(data, isBinary);
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as TransportSocket).transport?.failed(error);
+}
+
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as TransportSocket).transport?.finish(code, reason.toString());
+}
+
+const FORWARDED = 1;
+const ABOVE_LOW_WATER = 2;
+
+/** What every connection of one server shares. */
+interface ServerShared {
+  readonly options: WebSocketServerOptions;
+  /** The open transports; each leaves when it ends. */
+  readonly open: Set<WebSocketTransport>;
+}
+
 /** One accepted WebSocket connection behind the transport port. */
 class WebSocketTransport implements Transport {
-  readonly kind = "websocket";
-  readonly peer: TransportPeer;
-  readonly #ws: WebSocket;
+  readonly #ws: TransportSocket;
   readonly #socket: Duplex;
-  readonly #lowWater: number;
-  readonly #onBinary: ((byteLength: number, transport: Transport) => void) | undefined;
+  readonly #server: ServerShared;
+  /** FORWARDED (the request came through a proxy; see `peer`) and ABOVE_LOW_WATER bits. */
+  #bits: number;
   #localClose: { code: number; reason: string } | undefined;
   /** Set when ws failed the connection itself (oversize, bad UTF-8, protocol error). */
   #failure: { code: number; reason: string } | undefined;
-  #aboveLowWater = false;
+  /** Registered on the socket the first time a write leaves it above the low-water mark. */
+  #drainListener: (() => void) | undefined;
   #frameHandler: ((text: string) => void) | undefined;
-  #early: string[] = [];
+  #early: string[] | undefined;
   #closeHandler: ((info: TransportCloseInfo) => void) | undefined;
   #closeInfo: TransportCloseInfo | undefined;
   #drainHandler: (() => void) | undefined;
-  readonly ended: Promise<void>;
+  /** Settled when the connection has ended; made only for whoever waits (shutdown). */
+  #ended: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  constructor(ws: WebSocket, socket: Duplex, peer: TransportPeer, options: WebSocketServerOptions) {
+  constructor(ws: TransportSocket, socket: Duplex, forwarded: boolean, server: ServerShared) {
     this.#ws = ws;
     this.#socket = socket;
-    this.peer = peer;
-    this.#lowWater = Math.max(options.lowWaterMark ?? 0, socket.writableHighWaterMark);
-    this.#onBinary = options.onBinaryFrame;
-    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
+    this.#bits = forwarded ? FORWARDED : 0;
+    this.#server = server;
+    // Read now, while connected: the socket keeps the address for the `peer` read later.
+    void (socket as IncomingMessage["socket"]).remoteAddress;
+    server.open.add(this);
+    ws.transport = this;
+    ws.on("message", onSocketMessage);
     // ws fails the connection itself after such an error; remember the code it sent the peer.
-    ws.on("error", (error: Error) => {
-      this.#failure ??= { code: failureCloseCode(error), reason: error.message };
-    });
-    socket.on("drain", () => this.#onSocketDrain());
-    this.ended = new Promise((resolve) => {
-      ws.once("close", (code: number, reason: Buffer) => {
-        this.#finish(code, reason.toString());
-        resolve();
-      });
-    });
+    ws.on("error", onSocketError);
+    ws.on("close", onSocketClose);
+  }
+
+  get kind(): "websocket" {
+    return "websocket";
+  }
+
+  /** Worked out when asked (once or twice a session) rather than held by every connection. */
+  get peer(): TransportPeer {
+    const forwarded = (this.#bits & FORWARDED) !== 0;
+    return peerOf(this.#socket, forwarded, this.#server.options.trustedProxyTls === true);
   }
 
   get bufferedBytes(): number {
     return this.#ws.bufferedAmount;
+  }
+
+  /** onDrain fires once bufferedBytes is back at or under this. */
+  get #lowWater(): number {
+    return Math.max(this.#server.options.lowWaterMark ?? 0, this.#socket.writableHighWaterMark);
   }
 
   get closed(): boolean {
@@ -219,14 +261,20 @@ class WebSocketTransport implements Transport {
       for (const b of buffers) this.#socket.write(b);
       this.#socket.uncork();
     }
-    if (this.#ws.bufferedAmount > this.#lowWater) this.#aboveLowWater = true;
+    if (this.#ws.bufferedAmount > this.#lowWater) {
+      this.#bits |= ABOVE_LOW_WATER;
+      if (this.#drainListener === undefined) {
+        this.#drainListener = () => this.#onSocketDrain();
+        this.#socket.on("drain", this.#drainListener);
+      }
+    }
   }
 
   onFrame(handler: (text: string) => void): void {
     this.#frameHandler = handler;
     const early = this.#early;
-    this.#early = [];
-    for (const text of early) handler(text);
+    this.#early = undefined;
+    if (early !== undefined) for (const text of early) handler(text);
   }
 
   onClose(handler: (info: TransportCloseInfo) => void): void {
@@ -248,12 +296,21 @@ class WebSocketTransport implements Transport {
   /** Close with 1001 and terminate the socket if the peer has not finished within graceMs. */
   async shutdown(graceMs: number): Promise<void> {
     this.close(SHUTDOWN_CODE, "server shutting down");
+    if (this.#closeInfo !== undefined) return;
     const timer = setTimeout(() => this.#ws.terminate(), graceMs);
-    await this.ended;
+    if (this.#ended === undefined) {
+      let resolve = (): void => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#ended = { promise, resolve };
+    }
+    await this.#ended.promise;
     clearTimeout(timer);
   }
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  /** A message from ws (its "message" event). */
+  receive(data: RawData, isBinary: boolean): void {
     // After our close() the session is done; what the peer sent meanwhile has no reader.
     if (this.#localClose !== undefined) return;
     const bytes = Array.isArray(data)
@@ -262,21 +319,31 @@ class WebSocketTransport implements Transport {
         ? data
         : Buffer.from(data);
     if (isBinary) {
-      this.#onBinary?.(bytes.length, this);
+      this.#server.options.onBinaryFrame?.(bytes.length, this);
       return;
     }
     const text = bytes.toString("utf8");
-    if (this.#frameHandler === undefined) this.#early.push(text);
-    else this.#frameHandler(text);
+    if (this.#frameHandler !== undefined) {
+      this.#frameHandler(text);
+    } else {
+      this.#early ??= [];
+      this.#early.push(text);
+    }
+  }
+
+  /** ws failed the connection (its "error" event); it sends the peer a close code of its own. */
+  failed(error: Error): void {
+    this.#failure ??= { code: failureCloseCode(error), reason: error.message };
   }
 
   #onSocketDrain(): void {
-    if (!this.#aboveLowWater || this.#ws.bufferedAmount > this.#lowWater) return;
-    this.#aboveLowWater = false;
+    if ((this.#bits & ABOVE_LOW_WATER) === 0 || this.#ws.bufferedAmount > this.#lowWater) return;
+    this.#bits &= ~ABOVE_LOW_WATER;
     this.#drainHandler?.();
   }
 
-  #finish(code: number, reason: string): void {
+  /** The connection is over (ws's "close" event). */
+  finish(code: number, reason: string): void {
     if (this.#closeInfo !== undefined) return;
     const local = this.#localClose;
     const failure = this.#failure;
@@ -287,7 +354,9 @@ class WebSocketTransport implements Transport {
           ? { local: false, code: failure.code, reason: failure.reason }
           : { local: false, code, reason };
     this.#closeInfo = info;
+    this.#server.open.delete(this);
     this.#closeHandler?.(info);
+    this.#ended?.resolve();
   }
 }
 
@@ -319,9 +388,11 @@ export function attachWebSocketServer(
     noServer: true,
     clientTracking: false,
     perMessageDeflate: false,
+    WebSocket: TransportSocket,
     maxPayload: options.maxPayload ?? DEFAULT_WS_MAX_PAYLOAD,
   });
   const open = new Set<WebSocketTransport>();
+  const shared: ServerShared = { options, open };
   const guard = options.browserGuard ?? createBrowserGuard({});
   let closing: Promise<void> | undefined;
 
@@ -343,13 +414,11 @@ export function attachWebSocketServer(
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       const transport = new WebSocketTransport(
-        ws,
+        ws as TransportSocket,
         socket,
-        peerOf(request, options.trustedProxyTls === true),
-        options,
+        forwardedOf(request),
+        shared,
       );
-      open.add(transport);
-      void transport.ended.then(() => open.delete(transport));
       if (closing !== undefined) {
         ws.terminate();
         return;

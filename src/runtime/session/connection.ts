@@ -24,15 +24,19 @@ export interface ConnectionHost {
   onClosed(conn: Connection): void;
 }
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class Connection {
   readonly transport: Transport;
   readonly #host: ConnectionHost;
   channel: SessionChannel | null = null;
-  principal: string | null = null;
   lastInboundAt: number;
-  /** Minted for pre-welcome errors so every session.error has a session_id (DESIGN-2). */
-  readonly provisionalSessionId = newSessionId();
-  #chain: Promise<void> = Promise.resolve();
+  /** Minted on first use, for pre-welcome errors: every session.error has a session_id (DESIGN-2). */
+  #provisionalSessionId: string | undefined;
+  /** The tail of the frames being handled, in order; the shared settled one when there are none. */
+  #chain: Promise<void> = SETTLED;
+  /** Frames received and not yet handled. */
+  #inFlight = 0;
   #closed = false;
 
   constructor(transport: Transport, host: ConnectionHost) {
@@ -43,12 +47,22 @@ export class Connection {
     transport.onClose(() => this.#onTransportClosed());
   }
 
+  /** The authenticated principal, once the session is open (the session's own). */
+  get principal(): string | null {
+    return this.channel?.principal ?? null;
+  }
+
   get open(): boolean {
     return this.channel !== null && !this.#closed;
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get provisionalSessionId(): string {
+    this.#provisionalSessionId ??= newSessionId();
+    return this.#provisionalSessionId;
   }
 
   get sessionId(): string {
@@ -61,18 +75,19 @@ export class Connection {
     // A submit counts as pending from its arrival, not from its turn in the chain.
     const submitTo =
       result.kind === "ok" && result.envelope.type === "job.submit" ? this.channel : null;
-    if (submitTo === null) {
-      this.#chain = this.#chain.then(() => this.#handle(result));
-      return;
+    submitTo?.submitReceived();
+    this.#inFlight++;
+    this.#chain = this.#chain.then(() => this.#handleInTurn(result, submitTo));
+  }
+
+  async #handleInTurn(result: DecodeResult, submitTo: SessionChannel | null): Promise<void> {
+    try {
+      await this.#handle(result);
+    } finally {
+      submitTo?.submitAnswered();
+      // Nothing queued behind this frame: an idle connection keeps no promise of its own.
+      if (--this.#inFlight === 0) this.#chain = SETTLED;
     }
-    submitTo.submitReceived();
-    this.#chain = this.#chain.then(async () => {
-      try {
-        await this.#handle(result);
-      } finally {
-        submitTo.submitAnswered();
-      }
-    });
   }
 
   #receive(text: string): void {

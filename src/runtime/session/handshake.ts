@@ -86,11 +86,11 @@ function negotiate(
   rt: Runtime,
   conn: Connection,
   requested: readonly string[] | undefined,
-): Set<string> {
+): ReadonlySet<string> {
   const offered = new Set<string>(rt.offeredFeatures(conn.transport));
   const out = new Set<string>();
   for (const f of requested ?? []) if (offered.has(f)) out.add(f);
-  return out;
+  return rt.featureSet(out);
 }
 
 function checkSessionCap(rt: Runtime, principal: string): void {
@@ -110,7 +110,7 @@ async function openSession(
   rt: Runtime,
   conn: Connection,
   principal: string,
-  features: Set<string>,
+  features: ReadonlySet<string>,
 ): Promise<void> {
   checkSessionCap(rt, principal);
   const token = newResumeToken();
@@ -134,14 +134,14 @@ async function openSession(
   }
   const channel = rt.channelFor(record);
   sendWelcome(rt, conn, record.id, token, features);
-  rt.bind(conn, channel, principal, 0);
+  rt.bind(conn, channel, 0);
 }
 
 async function resumeSession(
   rt: Runtime,
   conn: Connection,
   principal: string,
-  features: Set<string>,
+  features: ReadonlySet<string>,
   req: ResumeRequest,
 ): Promise<void> {
   const expired = (why: string): never => {
@@ -185,7 +185,7 @@ async function resumeSession(
   rt.takeOver(channel);
   channel.features = features;
   sendWelcome(rt, conn, session.id, token, features);
-  rt.bind(conn, channel, principal, req.lastEventSeq);
+  rt.bind(conn, channel, req.lastEventSeq);
 }
 
 function sendWelcome(
@@ -193,7 +193,7 @@ function sendWelcome(
   conn: Connection,
   sessionId: string,
   token: string,
-  features: Set<string>,
+  features: ReadonlySet<string>,
 ): void {
   const payload: Record<string, unknown> = {
     runtime: { name: rt.config.runtimeName, version: rt.config.runtimeVersion },

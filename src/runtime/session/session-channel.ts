@@ -9,6 +9,18 @@ import { newMessageId } from "../../protocol/ids.js";
 import type { EventRecord, EventStore } from "../../store/store.js";
 import type { Transport } from "../../transport/transport.js";
 import type { CommitTarget, EventWriter, WriterEntry } from "../event-writer.js";
+import type { Connection } from "./connection.js";
+
+/**
+ * The empty queue every idle channel shares instead of arrays of its own; frozen, so a push
+ * that forgot to give the channel its own array fails loudly instead of touching the others.
+ */
+const NO_ENTRIES = Object.freeze([]) as unknown as WriterEntry[];
+
+const CATCHING_UP = 1;
+const PUMPING = 2;
+const PUMP_AGAIN = 4;
+const PUMP_SCHEDULED = 8;
 
 export interface ChannelLimits {
   /** Socket buffer above which frames are queued instead of written. */
@@ -24,6 +36,14 @@ export interface ChannelHooks {
   /** The undelivered backlog changed; the runtime applies back-pressure policy. */
   onBacklog(channel: SessionChannel, backlog: number): void;
   onStoreError(channel: SessionChannel, error: unknown): void;
+}
+
+/** What every channel of one runtime shares (one object, not four fields a channel). */
+export interface ChannelEnv {
+  writer: EventWriter;
+  store: EventStore;
+  limits: ChannelLimits;
+  hooks: ChannelHooks;
 }
 
 export interface ChannelInit {
@@ -48,43 +68,36 @@ export class SessionChannel implements CommitTarget {
   lastOutboundAt = 0;
   /** When delivery last moved forward (a stalled consumer is one whose backlog does not shrink). */
   lastProgressAt = 0;
-  /** This session's subscriptions by job id (§7.6). */
-  readonly subscriptions = new Map<string, { close(): void }>();
   /** A back_pressure status was sent and the backlog has not yet halved (§6.5). */
   backPressureSignalled = false;
   /** The store refused some of this session's events: its log has a hole and cannot be resumed. */
   logIncomplete = false;
+  /** The connection serving this session, if any; kept by the runtime (Runtime.connectionOf). */
+  boundConnection: Connection | undefined = undefined;
 
-  readonly #writer: EventWriter;
-  readonly #store: EventStore;
-  readonly #limits: ChannelLimits;
-  readonly #hooks: ChannelHooks;
+  readonly #env: ChannelEnv;
   #transport: Transport | null = null;
-  #queue: WriterEntry[] = [];
+  /** The transport whose drain this channel listens for (see #congested). */
+  #drainFor: Transport | null = null;
+  #queue: WriterEntry[] = NO_ENTRIES;
   #queueBytes = 0;
-  #controls: WriterEntry[] = [];
+  #controls: WriterEntry[] = NO_ENTRIES;
   /**
    * Live frames of seqs whose stored copy is redacted (a rotated credential, DESIGN-23), kept
    * while delivery reads from the store so the attached submitter still gets the value once.
    * Never written anywhere; dropped with the transport.
    */
-  #secrets = new Map<number, string>();
-  #catchingUp = false;
-  #pumping = false;
-  #pumpAgain = false;
-  #pumpScheduled = false;
+  #secrets: Map<number, string> | undefined;
+  /** Made on first use: most sessions never subscribe. */
+  #subscriptions: Map<string, { close(): void }> | undefined;
+  /** The pump's state bits (CATCHING_UP…), one field instead of four. */
+  #state = 0;
   /** job.submit envelopes received for this session, and answered (in arrival order). */
   #submitsReceived = 0;
   #submitsDone = 0;
-  #answeredWaiters: { upto: number; resolve: () => void }[] = [];
+  #answeredWaiters: { upto: number; resolve: () => void }[] | undefined;
 
-  constructor(
-    init: ChannelInit,
-    writer: EventWriter,
-    store: EventStore,
-    limits: ChannelLimits,
-    hooks: ChannelHooks,
-  ) {
+  constructor(init: ChannelInit, env: ChannelEnv) {
     this.id = init.id;
     this.principal = init.principal;
     this.origin = init.origin;
@@ -93,10 +106,46 @@ export class SessionChannel implements CommitTarget {
     this.committedSeq = init.lastSeq;
     this.deliveredSeq = init.lastSeq;
     this.ackedSeq = init.ackedSeq;
-    this.#writer = writer;
-    this.#store = store;
-    this.#limits = limits;
-    this.#hooks = hooks;
+    this.#env = env;
+  }
+
+  /** This session's subscriptions by job id (§7.6). */
+  get subscriptions(): Map<string, { close(): void }> {
+    this.#subscriptions ??= new Map();
+    return this.#subscriptions;
+  }
+
+  /** Delivery reads from the store until the backlog is caught up. */
+  get #catchingUp(): boolean {
+    return (this.#state & CATCHING_UP) !== 0;
+  }
+  set #catchingUp(on: boolean) {
+    this.#setState(CATCHING_UP, on);
+  }
+  /** A pump pass is running. */
+  get #pumping(): boolean {
+    return (this.#state & PUMPING) !== 0;
+  }
+  set #pumping(on: boolean) {
+    this.#setState(PUMPING, on);
+  }
+  /** The running pass is to run once more. */
+  get #pumpAgain(): boolean {
+    return (this.#state & PUMP_AGAIN) !== 0;
+  }
+  set #pumpAgain(on: boolean) {
+    this.#setState(PUMP_AGAIN, on);
+  }
+  /** A pump is scheduled for the next turn. */
+  get #pumpScheduled(): boolean {
+    return (this.#state & PUMP_SCHEDULED) !== 0;
+  }
+  set #pumpScheduled(on: boolean) {
+    this.#setState(PUMP_SCHEDULED, on);
+  }
+
+  #setState(bit: number, on: boolean): void {
+    this.#state = on ? this.#state | bit : this.#state & ~bit;
   }
 
   get transport(): Transport | null {
@@ -117,7 +166,8 @@ export class SessionChannel implements CommitTarget {
   get queuedBytes(): number {
     let held = 0;
     for (const e of this.#controls) held += e.frame.length;
-    for (const frame of this.#secrets.values()) held += frame.length;
+    if (this.#secrets !== undefined)
+      for (const frame of this.#secrets.values()) held += frame.length;
     return this.#queueBytes + held;
   }
 
@@ -158,7 +208,7 @@ export class SessionChannel implements CommitTarget {
       livePayloadJson === payloadJson
         ? frame
         : encodeJobFrame(type, id, this.id, traceId, jobId, seq, livePayloadJson);
-    this.#writer.enqueue(this, { record, frame: live, afterSeq: seq - 1 });
+    this.#env.writer.enqueue(this, { record, frame: live, afterSeq: seq - 1 });
     return seq;
   }
 
@@ -167,7 +217,7 @@ export class SessionChannel implements CommitTarget {
     if (this.#transport === null) return;
     const entry: WriterEntry = { record: null, frame, afterSeq: this.lastSeq };
     if (this.pendingInWriter === 0) this.deliverCommitted([entry]);
-    else this.#writer.enqueue(this, entry);
+    else this.#env.writer.enqueue(this, entry);
   }
 
   /**
@@ -176,7 +226,7 @@ export class SessionChannel implements CommitTarget {
    */
   pushControlAfterCommit(frame: string): void {
     if (this.#transport === null) return;
-    this.#writer.enqueue(this, { record: null, frame, afterSeq: this.lastSeq });
+    this.#env.writer.enqueue(this, { record: null, frame, afterSeq: this.lastSeq });
   }
 
   /** A job.submit for this session arrived; it is unanswered until `submitAnswered`. */
@@ -190,13 +240,14 @@ export class SessionChannel implements CommitTarget {
    */
   submitAnswered(): void {
     this.#submitsDone++;
-    if (this.#answeredWaiters.length === 0) return;
+    const waiters = this.#answeredWaiters;
+    if (waiters === undefined) return;
     const still: { upto: number; resolve: () => void }[] = [];
-    for (const w of this.#answeredWaiters) {
+    for (const w of waiters) {
       if (w.upto <= this.#submitsDone) w.resolve();
       else still.push(w);
     }
-    this.#answeredWaiters = still;
+    this.#answeredWaiters = still.length > 0 ? still : undefined;
   }
 
   /**
@@ -207,34 +258,35 @@ export class SessionChannel implements CommitTarget {
   submitsAnswered(): Promise<void> | undefined {
     const upto = this.#submitsReceived;
     if (this.#submitsDone >= upto) return undefined;
-    return new Promise((resolve) => this.#answeredWaiters.push({ upto, resolve }));
+    this.#answeredWaiters ??= [];
+    const waiters = this.#answeredWaiters;
+    return new Promise((resolve) => waiters.push({ upto, resolve }));
   }
 
   /** Attach a transport and deliver everything after `fromSeq`, first from the store. */
   attach(transport: Transport, fromSeq: number): void {
     this.#transport = transport;
-    this.#queue = [];
+    this.#queue = NO_ENTRIES;
     this.#queueBytes = 0;
-    this.#controls = [];
-    this.#secrets.clear();
+    this.#controls = NO_ENTRIES;
+    this.#secrets = undefined;
     this.deliveredSeq = fromSeq;
-    this.lastProgressAt = this.#hooks.now();
+    this.lastProgressAt = this.#env.hooks.now();
     this.#catchingUp = fromSeq < this.committedSeq;
-    transport.onDrain(() => {
-      if (this.#transport === transport) void this.#pump();
-    });
+    this.#drainFor = null;
     if (this.#catchingUp) void this.#pump();
   }
 
   /** The transport went away: what it did not receive is read from the store on resume. */
   detach(): void {
     this.#transport = null;
-    this.#queue = [];
+    this.#drainFor = null;
+    this.#queue = NO_ENTRIES;
     this.#queueBytes = 0;
-    this.#controls = [];
+    this.#controls = NO_ENTRIES;
     // A secret not yet handed over is lost with the transport (the store holds it redacted);
     // the submitter reads the job's current credentials back with session.list_jobs.
-    this.#secrets.clear();
+    this.#secrets = undefined;
     this.#catchingUp = false;
   }
 
@@ -245,10 +297,10 @@ export class SessionChannel implements CommitTarget {
     if (t === null || t.closed) return;
     if (this.#catchingUp) {
       for (const e of entries) {
-        if (e.record === null) this.#controls.push(e);
+        if (e.record === null) this.#holdControl(e);
         else this.#keepSecret(e);
       }
-    } else if (this.#queue.length > 0 || t.bufferedBytes > this.#limits.socketHighWaterBytes) {
+    } else if (this.#queue.length > 0 || t.bufferedBytes > this.#env.limits.socketHighWaterBytes) {
       this.#enqueue(entries);
     } else {
       const sent = this.#sendFitting(t, entries);
@@ -257,13 +309,15 @@ export class SessionChannel implements CommitTarget {
     // A transport below its high-water mark may never report a drain (the OS took the whole
     // write), so whatever waits for one is pumped on the next turn instead.
     if ((this.#queue.length > 0 || this.#catchingUp) && !this.#congested(t)) this.#schedulePump();
-    this.#hooks.onBacklog(this, this.backlog);
+    this.#env.hooks.onBacklog(this, this.backlog);
   }
 
   #keepSecret(e: WriterEntry): void {
     // A catch-up read may already have sent the stored (redacted) copy; then it is too late.
-    if (e.record !== null && e.frame !== e.record.frame && e.record.seq > this.deliveredSeq)
+    if (e.record !== null && e.frame !== e.record.frame && e.record.seq > this.deliveredSeq) {
+      this.#secrets ??= new Map();
       this.#secrets.set(e.record.seq, e.frame);
+    }
   }
 
   /**
@@ -271,7 +325,7 @@ export class SessionChannel implements CommitTarget {
    * (always at least one). Returns how many were sent.
    */
   #sendFitting(t: Transport, entries: readonly WriterEntry[]): number {
-    let room = this.#limits.socketHighWaterBytes - t.bufferedBytes;
+    let room = this.#env.limits.socketHighWaterBytes - t.bufferedBytes;
     const frames: string[] = [];
     for (const e of entries) {
       if (frames.length > 0 && room <= 0) break;
@@ -280,32 +334,48 @@ export class SessionChannel implements CommitTarget {
       if (e.record !== null) this.deliveredSeq = e.record.seq;
     }
     t.send(frames);
-    this.lastOutboundAt = this.#hooks.now();
+    this.lastOutboundAt = this.#env.hooks.now();
     this.lastProgressAt = this.lastOutboundAt;
     return frames.length;
   }
 
+  #holdControl(e: WriterEntry): void {
+    if (this.#controls === NO_ENTRIES) this.#controls = [];
+    this.#controls.push(e);
+  }
+
   #enqueue(entries: readonly WriterEntry[]): void {
+    if (this.#queue === NO_ENTRIES) this.#queue = [];
     for (const e of entries) {
       this.#queue.push(e);
       this.#queueBytes += e.frame.length;
     }
-    if (this.#queueBytes > this.#limits.maxQueueBytes) this.#spill();
+    if (this.#queueBytes > this.#env.limits.maxQueueBytes) this.#spill();
   }
 
   /** Drop the in-memory backlog: every seq frame in it is durable, controls are kept. */
   #spill(): void {
     for (const e of this.#queue) {
-      if (e.record === null) this.#controls.push(e);
+      if (e.record === null) this.#holdControl(e);
       else this.#keepSecret(e);
     }
-    this.#queue = [];
+    this.#queue = NO_ENTRIES;
     this.#queueBytes = 0;
     this.#catchingUp = true;
   }
 
   #congested(t: Transport): boolean {
-    return t.closed || t.bufferedBytes > this.#limits.socketHighWaterBytes;
+    if (t.closed) return true;
+    if (t.bufferedBytes <= this.#env.limits.socketHighWaterBytes) return false;
+    // Delivery now waits for the transport to drain. The handler is installed the first time
+    // that happens, so a session that never fills its socket (an idle one) holds no closure.
+    if (this.#drainFor !== t) {
+      this.#drainFor = t;
+      t.onDrain(() => {
+        if (this.#transport === t) void this.#pump();
+      });
+    }
+    return true;
   }
 
   #schedulePump(): void {
@@ -348,10 +418,10 @@ export class SessionChannel implements CommitTarget {
           this.#finishCatchUp(t);
           break;
         }
-        const page = await this.#store.readEvents(
+        const page = await this.#env.store.readEvents(
           this.id,
           this.deliveredSeq,
-          this.#limits.replayPageSize,
+          this.#env.limits.replayPageSize,
         );
         if (this.#transport !== t) break;
         // Only a gap-free run is sent: a hole (events the store refused) ends the replay there
@@ -365,7 +435,7 @@ export class SessionChannel implements CommitTarget {
       }
     } catch (error) {
       // A failed read for a transport since replaced concerns nobody; the next pass reads again.
-      if (this.#transport === t) this.#hooks.onStoreError(this, error);
+      if (this.#transport === t) this.#env.hooks.onStoreError(this, error);
     }
   }
 
@@ -374,6 +444,7 @@ export class SessionChannel implements CommitTarget {
       const sent = this.#sendFitting(t, this.#queue.slice(0, 512));
       for (const e of this.#queue.splice(0, sent)) this.#queueBytes -= e.frame.length;
     }
+    if (this.#queue.length === 0) this.#queue = NO_ENTRIES;
   }
 
   #sendPage(t: Transport, page: readonly EventRecord[]): void {
@@ -382,23 +453,23 @@ export class SessionChannel implements CommitTarget {
       while (this.#controls.length > 0 && (this.#controls[0] as WriterEntry).afterSeq < ev.seq) {
         frames.push((this.#controls.shift() as WriterEntry).frame);
       }
-      const secret = this.#secrets.get(ev.seq);
-      if (secret !== undefined) this.#secrets.delete(ev.seq);
+      const secret = this.#secrets?.get(ev.seq);
+      if (secret !== undefined) this.#secrets?.delete(ev.seq);
       frames.push(secret ?? ev.frame);
       this.deliveredSeq = ev.seq;
     }
     t.send(frames);
-    this.lastOutboundAt = this.#hooks.now();
+    this.lastOutboundAt = this.#env.hooks.now();
     this.lastProgressAt = this.lastOutboundAt;
-    this.#hooks.onBacklog(this, this.backlog);
+    this.#env.hooks.onBacklog(this, this.backlog);
   }
 
   #finishCatchUp(t: Transport): void {
     this.#catchingUp = false;
     if (this.#controls.length > 0) {
       t.send(this.#controls.map((e) => e.frame));
-      this.#controls = [];
-      this.lastOutboundAt = this.#hooks.now();
+      this.#controls = NO_ENTRIES;
+      this.lastOutboundAt = this.#env.hooks.now();
     }
   }
 }

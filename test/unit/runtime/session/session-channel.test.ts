@@ -95,13 +95,15 @@ function setup(
       lastSeq,
       ackedSeq: 0,
     },
-    writer,
-    store,
-    { ...LIMITS, ...limits },
     {
-      now: () => Date.now(),
-      onBacklog: () => {},
-      onStoreError: (_ch, error) => storeErrors.push(error),
+      writer,
+      store,
+      limits: { ...LIMITS, ...limits },
+      hooks: {
+        now: () => Date.now(),
+        onBacklog: () => {},
+        onStoreError: (_ch, error) => storeErrors.push(error),
+      },
     },
   );
   return { writer, channel, storeErrors };
