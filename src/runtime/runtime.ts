@@ -109,6 +109,8 @@ export class Runtime {
       handshake: (c, env) => handshake(this, c, env),
       dispatch: (c, env: InboundEnvelope) => dispatchMessage(this, c, env),
       onClosed: (c) => this.#onClosed(c),
+      onFault: (c, error) =>
+        this.logger.error({ err: error, session: c.channel?.id }, "handling a frame failed"),
     };
     this.#channelEnv = {
       writer: this.writer,

@@ -22,6 +22,8 @@ export interface ConnectionHost {
   handshake(conn: Connection, env: InboundEnvelope): Promise<void>;
   dispatch(conn: Connection, env: InboundEnvelope): Promise<void> | void;
   onClosed(conn: Connection): void;
+  /** Handling a frame failed outside the error replies (a bug); the chain carries on. */
+  onFault(conn: Connection, error: unknown): void;
 }
 
 const SETTLED: Promise<void> = Promise.resolve();
@@ -83,6 +85,9 @@ export class Connection {
   async #handleInTurn(result: DecodeResult, submitTo: SessionChannel | null): Promise<void> {
     try {
       await this.#handle(result);
+    } catch (error) {
+      // A rejected link would skip every later frame (and its submit bookkeeping) for good.
+      this.#host.onFault(this, error);
     } finally {
       submitTo?.submitAnswered();
       // Nothing queued behind this frame: an idle connection keeps no promise of its own.
