@@ -235,6 +235,7 @@ export class Runtime {
       return;
     }
     conn.channel = channel;
+    conn.adoptPendingSubmits(channel);
     channel.boundConnection = conn;
     this.#perPrincipal.set(channel.principal, this.connectionsOf(channel.principal) + 1);
     channel.attach(conn.transport, fromSeq);

@@ -28,6 +28,11 @@ export interface ConnectionHost {
 
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** A received job.submit, counted against its session's pending submits until answered. */
+interface SubmitTicket {
+  channel: SessionChannel | null;
+}
+
 export class Connection {
   readonly transport: Transport;
   readonly #host: ConnectionHost;
@@ -39,6 +44,8 @@ export class Connection {
   #chain: Promise<void> = SETTLED;
   /** Frames received and not yet handled. */
   #inFlight = 0;
+  /** job.submit frames received before a session was bound, not yet answered. */
+  #unboundSubmits: SubmitTicket[] | undefined;
   #closed = false;
 
   constructor(transport: Transport, host: ConnectionHost) {
@@ -74,22 +81,41 @@ export class Connection {
   /** Feed a frame that arrived outside onFrame (e.g. a stdio line judged oversize). */
   receiveDecoded(result: DecodeResult): void {
     this.lastInboundAt = this.#host.now();
-    // A submit counts as pending from its arrival, not from its turn in the chain.
-    const submitTo =
-      result.kind === "ok" && result.envelope.type === "job.submit" ? this.channel : null;
-    submitTo?.submitReceived();
+    // A submit counts as pending from its arrival, not from its turn in the chain; one that
+    // arrives before the session is bound (right behind its hello) counts from the binding.
+    let submit: SubmitTicket | null = null;
+    if (result.kind === "ok" && result.envelope.type === "job.submit") {
+      submit = { channel: this.channel };
+      if (submit.channel !== null) submit.channel.submitReceived();
+      else if (this.#unboundSubmits === undefined) this.#unboundSubmits = [submit];
+      else this.#unboundSubmits.push(submit);
+    }
     this.#inFlight++;
-    this.#chain = this.#chain.then(() => this.#handleInTurn(result, submitTo));
+    this.#chain = this.#chain.then(() => this.#handleInTurn(result, submit));
   }
 
-  async #handleInTurn(result: DecodeResult, submitTo: SessionChannel | null): Promise<void> {
+  /** The session is now bound: submits received before it count as its pending ones. */
+  adoptPendingSubmits(channel: SessionChannel): void {
+    const waiting = this.#unboundSubmits;
+    if (waiting === undefined) return;
+    this.#unboundSubmits = undefined;
+    for (const ticket of waiting) {
+      ticket.channel = channel;
+      channel.submitReceived();
+    }
+  }
+
+  async #handleInTurn(result: DecodeResult, submit: SubmitTicket | null): Promise<void> {
     try {
       await this.#handle(result);
     } catch (error) {
       // A rejected link would skip every later frame (and its submit bookkeeping) for good.
       this.#host.onFault(this, error);
     } finally {
-      submitTo?.submitAnswered();
+      if (submit !== null) {
+        if (submit.channel !== null) submit.channel.submitAnswered();
+        else this.#unboundSubmits = this.#unboundSubmits?.filter((t) => t !== submit);
+      }
       // Nothing queued behind this frame: an idle connection keeps no promise of its own.
       if (--this.#inFlight === 0) this.#chain = SETTLED;
     }

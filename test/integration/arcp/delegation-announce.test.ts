@@ -148,4 +148,46 @@ describe("delegated children ended before their announcement", () => {
       await server.close();
     }
   });
+
+  test("[arcp-10-parent-link] a submit sent right behind a resume hello is answered before a child announced meanwhile", async () => {
+    // Issues 2 (the child's) and 3 (the submit's) wait for the test.
+    const provisioner = new GatedIssues([2, 3]);
+    const server = await startTestServer({ provisioner });
+    try {
+      const c = await connectWs(server.wsUrl);
+      await c.hello({ token: TOKENS.alice });
+      const parent = await c.submit(DELEGATE_SLOW);
+      await until(() => provisioner.calls === 2);
+      c.close();
+      await c.waitClosed();
+
+      const again = await connectWs(server.wsUrl);
+      const welcomed = again.hello({
+        token: TOKENS.alice,
+        resume: {
+          session_id: c.sessionId as string,
+          resume_token: c.resumeToken as string,
+          last_event_seq: c.lastSeq(),
+        },
+      });
+      // Not waiting for session.welcome: this submit arrives before the session is bound.
+      again.send("job.submit", { agent: "echo", input: { mine: 1 } });
+      await welcomed;
+      await until(() => provisioner.calls === 3);
+      provisioner.release(2);
+      await new Promise((r) => setTimeout(r, 100));
+      provisioner.release(3);
+      const childAccepted = await again.waitFor(
+        (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parent.job_id,
+      );
+      const mine = again.frames.findIndex(
+        (f) => f.type === "job.accepted" && f !== childAccepted && f.job_id !== parent.job_id,
+      );
+      assert.ok(mine >= 0, "the submit was answered");
+      assert.ok(mine < again.frames.indexOf(childAccepted), "its answer came before the child's");
+      again.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
