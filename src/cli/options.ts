@@ -21,6 +21,11 @@ export interface CommonFlags {
   heartbeatInterval?: string;
   maxMessageBytes?: string;
   maxSessionsPerPrincipal?: string;
+  maxLiveJobsPerSession?: string;
+  backPressureEvents?: string;
+  maxBacklogEvents?: string;
+  consumerStall?: string;
+  maxQueueBytes?: string;
   jobRetention?: string;
   requireModelUse?: boolean;
   credentialRotate?: string;
@@ -121,6 +126,35 @@ export function addCoreOptions(cmd: Command): Command {
       ),
     )
     .addOption(
+      new Option("--max-live-jobs-per-session <n>", "running jobs allowed per session").env(
+        "RUNPLANE_MAX_LIVE_JOBS_PER_SESSION",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--back-pressure-events <n>",
+        "undelivered events that trigger a back_pressure status",
+      ).env("RUNPLANE_BACK_PRESSURE_EVENTS"),
+    )
+    .addOption(
+      new Option(
+        "--max-backlog-events <n>",
+        "undelivered events past which a stalled consumer is closed (resumable)",
+      ).env("RUNPLANE_MAX_BACKLOG_EVENTS"),
+    )
+    .addOption(
+      new Option(
+        "--consumer-stall <sec>",
+        "how long a consumer past --max-backlog-events may make no progress",
+      ).env("RUNPLANE_CONSUMER_STALL"),
+    )
+    .addOption(
+      new Option(
+        "--max-queue-bytes <n>",
+        "bytes of frames held in memory per session before delivery reads from the log",
+      ).env("RUNPLANE_MAX_QUEUE_BYTES"),
+    )
+    .addOption(
       new Option("--job-retention <sec>", "how long finished jobs stay listable").env(
         "RUNPLANE_JOB_RETENTION",
       ),
@@ -209,6 +243,36 @@ const NUMERIC: readonly {
     setting: "maxSessionsPerPrincipal",
     names: "--max-sessions-per-principal / RUNPLANE_MAX_SESSIONS_PER_PRINCIPAL",
     range: { min: 1, max: 1_000_000 },
+  },
+  {
+    key: "maxLiveJobsPerSession",
+    setting: "maxLiveJobsPerSession",
+    names: "--max-live-jobs-per-session / RUNPLANE_MAX_LIVE_JOBS_PER_SESSION",
+    range: { min: 1, max: 1_000_000 },
+  },
+  {
+    key: "backPressureEvents",
+    setting: "backPressureEvents",
+    names: "--back-pressure-events / RUNPLANE_BACK_PRESSURE_EVENTS",
+    range: { min: 1, max: 100_000_000 },
+  },
+  {
+    key: "maxBacklogEvents",
+    setting: "maxBacklogEvents",
+    names: "--max-backlog-events / RUNPLANE_MAX_BACKLOG_EVENTS",
+    range: { min: 1, max: 1_000_000_000 },
+  },
+  {
+    key: "consumerStall",
+    setting: "consumerStallSec",
+    names: "--consumer-stall / RUNPLANE_CONSUMER_STALL",
+    range: { min: 1, max: 86_400 },
+  },
+  {
+    key: "maxQueueBytes",
+    setting: "maxQueueBytes",
+    names: "--max-queue-bytes / RUNPLANE_MAX_QUEUE_BYTES",
+    range: { min: 64 * 1024, max: 4 * 1024 * 1024 * 1024 },
   },
   {
     key: "jobRetention",

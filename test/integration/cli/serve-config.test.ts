@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import WebSocket from "ws";
-import { type Frame, TestClient } from "../../support/arcp-test-client.js";
+import { connectWs, type Frame, TestClient } from "../../support/arcp-test-client.js";
 import { runCli as runCliToExit, spawnServe } from "../../support/child-server.js";
 
 // Every command here must exit on its own; a server that wrongly started would not, so it is killed.
@@ -71,6 +71,26 @@ describe("runplane serve configuration", () => {
     const m = await serve([], { RUNPLANE_REQUIRE_MODEL_USE: "sometimes" });
     assert.equal(m.code, 2);
     assert.match(m.stderr, /RUNPLANE_REQUIRE_MODEL_USE/);
+  });
+
+  test("[arcp-14-session-limits] RUNPLANE_MAX_LIVE_JOBS_PER_SESSION bounds a session's running jobs", async () => {
+    const server = await spawnServe(["--db", ":memory:", "--token", "tok-a=alice"], {
+      RUNPLANE_MAX_LIVE_JOBS_PER_SESSION: "1",
+    });
+    try {
+      const c = await connectWs(server.wsUrl);
+      await c.hello({ token: "tok-a" });
+      const first = await c.submit({ agent: "slow", input: { seconds: 30 } });
+      assert.equal(first.type, "job.accepted");
+      const second = await c.submit({ agent: "echo", input: {} });
+      assert.equal(second.type, "job.error", "a second live job is over the limit of one");
+      assert.match(String(second.payload["message"]), /1 live jobs/);
+      c.send("job.cancel", {}, { job_id: first.job_id });
+      await c.terminal(first.job_id as string);
+      c.close();
+    } finally {
+      await server.stop();
+    }
   });
 
   test("[arcp-9.8-authenticated-only] RUNPLANE_TRUSTED_PROXY_TLS=false and RUNPLANE_REQUIRE_MODEL_USE=0 mean off", async () => {

@@ -51,6 +51,11 @@ describe("flag values", () => {
       ["heartbeatInterval", "--heartbeat-interval"],
       ["maxMessageBytes", "--max-message-bytes"],
       ["maxSessionsPerPrincipal", "--max-sessions-per-principal"],
+      ["maxLiveJobsPerSession", "--max-live-jobs-per-session"],
+      ["backPressureEvents", "--back-pressure-events"],
+      ["maxBacklogEvents", "--max-backlog-events"],
+      ["consumerStall", "--consumer-stall"],
+      ["maxQueueBytes", "--max-queue-bytes"],
       ["jobRetention", "--job-retention"],
       ["credentialRotate", "--credential-rotate"],
     ] as const) {
@@ -67,6 +72,26 @@ describe("flag values", () => {
       jobRetentionSec: 60,
       credentialRotateSec: 0,
     });
+    assert.deepEqual(
+      runtimeSettings(
+        {
+          ...flags,
+          maxLiveJobsPerSession: "10",
+          backPressureEvents: "500",
+          maxBacklogEvents: "5000",
+          consumerStall: "5",
+          maxQueueBytes: "1048576",
+        },
+        {},
+      ),
+      {
+        maxLiveJobsPerSession: 10,
+        backPressureEvents: 500,
+        maxBacklogEvents: 5000,
+        consumerStallSec: 5,
+        maxQueueBytes: 1_048_576,
+      },
+    );
     assert.deepEqual(runtimeSettings(flags, { RUNPLANE_REQUIRE_MODEL_USE: "false" }), {});
     assert.deepEqual(runtimeSettings(flags, { RUNPLANE_REQUIRE_MODEL_USE: "1" }), {
       requireModelUse: true,
