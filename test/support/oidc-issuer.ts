@@ -20,6 +20,7 @@ import type {
   KoaContextWithOIDC,
   TokenEndpointGrantContext,
 } from "oidc-provider";
+import type { AuthError } from "../../src/auth/auth-error.js";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -101,6 +102,54 @@ export interface TestIssuerOptions {
   /** TTL in seconds of tokens the STS issues (both grants). Default 300. */
   accessTokenTtl?: number;
 }
+
+/** A token every JWT door must refuse, how to mint it, and the refusal it earns. */
+export interface BadToken {
+  what: string;
+  mint(issuer: TestIssuer): Promise<string>;
+  reason: AuthError["reason"];
+  /** The AuthError message, which ARCP carries as the UNAUTHENTICATED message. */
+  message: string;
+}
+
+/**
+ * The six refusals issue 2 names: expired, wrong issuer, wrong audience, `alg: none`,
+ * HS256 keyed with the RSA public key, unknown `kid`. Shared by the authenticator unit
+ * tests and the over-the-wire hello tests so both try the same forgeries.
+ */
+export const BAD_TOKENS: readonly BadToken[] = [
+  {
+    what: "an expired token",
+    mint: (i) => i.mintExpired(3600),
+    reason: "expired",
+    message: "Token expired",
+  },
+  {
+    what: "a wrong issuer",
+    mint: (i) => i.mintWrongIssuer(),
+    reason: "invalid",
+    message: "Invalid token issuer",
+  },
+  {
+    what: "a wrong audience",
+    mint: (i) => i.mintWrongAudience(),
+    reason: "invalid",
+    message: "Invalid token audience",
+  },
+  { what: "alg none", mint: (i) => i.mintAlgNone(), reason: "invalid", message: "Invalid token" },
+  {
+    what: "HS256 keyed with the RSA public key",
+    mint: (i) => i.mintHs256WithPublicKey(),
+    reason: "invalid",
+    message: "Invalid token",
+  },
+  {
+    what: "an unknown kid",
+    mint: (i) => i.mintUnknownKid(),
+    reason: "invalid",
+    message: "Invalid token",
+  },
+];
 
 interface Keys {
   privateKey: CryptoKey;

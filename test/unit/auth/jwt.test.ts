@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { AuthError } from "../../../src/auth/auth-error.js";
 import { JwtAuthenticator, type JwtAuthenticatorOptions } from "../../../src/auth/jwt.js";
 import { ConfigError } from "../../../src/protocol/errors.js";
-import { startTestIssuer, type TestIssuer } from "../../support/oidc-issuer.js";
+import { BAD_TOKENS, startTestIssuer, type TestIssuer } from "../../support/oidc-issuer.js";
 
 async function refusal(auth: JwtAuthenticator, token: string | undefined): Promise<AuthError> {
   try {
@@ -56,27 +56,17 @@ describe("JwtAuthenticator", () => {
     assert.equal((await auth.authenticate(token)).id, "alice");
   });
 
-  const refusals: Array<[string, (i: TestIssuer) => Promise<string>, AuthError["reason"], string]> =
+  type Refusal = [string, (i: TestIssuer) => Promise<string>, AuthError["reason"], string];
+  const refusals: Refusal[] = [
+    ...BAD_TOKENS.map(({ what, mint, reason, message }): Refusal => [what, mint, reason, message]),
+    ["a token without sub", (i) => i.mint({ omitSub: true }), "invalid", "Invalid token"],
     [
-      ["an expired token", (i) => i.mintExpired(3600), "expired", "Token expired"],
-      ["a wrong issuer", (i) => i.mintWrongIssuer(), "invalid", "Invalid token issuer"],
-      ["a wrong audience", (i) => i.mintWrongAudience(), "invalid", "Invalid token audience"],
-      ["alg none", (i) => i.mintAlgNone(), "invalid", "Invalid token"],
-      [
-        "HS256 keyed with the RSA public key",
-        (i) => i.mintHs256WithPublicKey(),
-        "invalid",
-        "Invalid token",
-      ],
-      ["an unknown kid", (i) => i.mintUnknownKid(), "invalid", "Invalid token"],
-      ["a token without sub", (i) => i.mint({ omitSub: true }), "invalid", "Invalid token"],
-      [
-        "a token without exp",
-        (i) => i.mint({ claims: { exp: undefined } }),
-        "invalid",
-        "Invalid token",
-      ],
-    ];
+      "a token without exp",
+      (i) => i.mint({ claims: { exp: undefined } }),
+      "invalid",
+      "Invalid token",
+    ],
+  ];
   for (const [what, mint, reason, message] of refusals) {
     test(`[arcp-6.1-authenticators][arp-auth-401-cases] ${what} is refused: ${message}`, async () => {
       const token = await mint(issuer);
