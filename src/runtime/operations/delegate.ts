@@ -108,7 +108,7 @@ export async function delegate(
   } catch (error) {
     if (child !== undefined && !child.terminal) {
       // Its job.accepted goes out with its terminal: after the earlier submits' answers.
-      const earlier = parent.owner.submitsAnswered();
+      const earlier = parent.owner.submits.settled();
       if (earlier !== undefined) await earlier;
       const err = ArcpError.from(error);
       const ended = err.code === "CANCELLED" || parent.terminal;
@@ -139,6 +139,6 @@ export async function delegate(
 
 /** Wait for the session's earlier submits to be answered, or for the parent to end. */
 async function submitsAnswered(parent: LiveJob): Promise<void> {
-  const answered = parent.owner.submitsAnswered();
+  const answered = parent.owner.submits.settled();
   if (answered !== undefined) await Promise.race([answered, parent.done]);
 }

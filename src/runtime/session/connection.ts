@@ -86,7 +86,7 @@ export class Connection {
     let submit: SubmitTicket | null = null;
     if (result.kind === "ok" && result.envelope.type === "job.submit") {
       submit = { channel: this.channel };
-      if (submit.channel !== null) submit.channel.submitReceived();
+      if (submit.channel !== null) submit.channel.submits.received();
       else if (this.#unboundSubmits === undefined) this.#unboundSubmits = [submit];
       else this.#unboundSubmits.push(submit);
     }
@@ -101,7 +101,7 @@ export class Connection {
     this.#unboundSubmits = undefined;
     for (const ticket of waiting) {
       ticket.channel = channel;
-      channel.submitReceived();
+      channel.submits.received();
     }
   }
 
@@ -113,7 +113,7 @@ export class Connection {
       this.#host.onFault(this, error);
     } finally {
       if (submit !== null) {
-        if (submit.channel !== null) submit.channel.submitAnswered();
+        if (submit.channel !== null) submit.channel.submits.answered();
         else this.#unboundSubmits = this.#unboundSubmits?.filter((t) => t !== submit);
       }
       // Nothing queued behind this frame: an idle connection keeps no promise of its own.

@@ -6,10 +6,14 @@
  */
 import { encodeJobFrame } from "../../protocol/envelope.js";
 import { newMessageId } from "../../protocol/ids.js";
-import type { EventRecord, EventStore } from "../../store/store.js";
+import type { EventRecord } from "../../store/store.js";
 import type { Transport } from "../../transport/transport.js";
-import type { CommitTarget, EventWriter, WriterEntry } from "../event-writer.js";
+import type { CommitTarget, WriterEntry } from "../event-writer.js";
+import type { ChannelEnv, ChannelInit } from "./channel-env.js";
 import type { Connection } from "./connection.js";
+import { PendingSubmits } from "./pending-submits.js";
+
+export type { ChannelEnv, ChannelHooks, ChannelInit, ChannelLimits } from "./channel-env.js";
 
 /**
  * The empty queue every idle channel shares instead of arrays of its own; frozen, so a push
@@ -21,39 +25,6 @@ const CATCHING_UP = 1;
 const PUMPING = 2;
 const PUMP_AGAIN = 4;
 const PUMP_SCHEDULED = 8;
-
-export interface ChannelLimits {
-  /** Socket buffer above which frames are queued instead of written. */
-  socketHighWaterBytes: number;
-  /** In-memory backlog above which delivery switches to reading the store. */
-  maxQueueBytes: number;
-  /** Frames read from the store per page during catch-up and replay. */
-  replayPageSize: number;
-}
-
-export interface ChannelHooks {
-  now(): number;
-  /** The undelivered backlog changed; the runtime applies back-pressure policy. */
-  onBacklog(channel: SessionChannel, backlog: number): void;
-  onStoreError(channel: SessionChannel, error: unknown): void;
-}
-
-/** What every channel of one runtime shares (one object, not four fields a channel). */
-export interface ChannelEnv {
-  writer: EventWriter;
-  store: EventStore;
-  limits: ChannelLimits;
-  hooks: ChannelHooks;
-}
-
-export interface ChannelInit {
-  id: string;
-  principal: string;
-  features: ReadonlySet<string>;
-  origin: "arcp" | "arp";
-  lastSeq: number;
-  ackedSeq: number;
-}
 
 export class SessionChannel implements CommitTarget {
   readonly id: string;
@@ -92,10 +63,8 @@ export class SessionChannel implements CommitTarget {
   #subscriptions: Map<string, { close(): void }> | undefined;
   /** The pump's state bits (CATCHING_UP…), one field instead of four. */
   #state = 0;
-  /** job.submit envelopes received for this session, and answered (in arrival order). */
-  #submitsReceived = 0;
-  #submitsDone = 0;
-  #answeredWaiters: { upto: number; resolve: () => void }[] | undefined;
+  /** Made on first use: sessions that never submit have nothing to count. */
+  #submits: PendingSubmits | undefined;
 
   constructor(init: ChannelInit, env: ChannelEnv) {
     this.id = init.id;
@@ -229,38 +198,10 @@ export class SessionChannel implements CommitTarget {
     this.#env.writer.enqueue(this, { record: null, frame, afterSeq: this.lastSeq });
   }
 
-  /** A job.submit for this session arrived; it is unanswered until `submitAnswered`. */
-  submitReceived(): void {
-    this.#submitsReceived++;
-  }
-
-  /**
-   * The oldest unanswered job.submit has had its answer pushed (job.accepted, job.error or
-   * session.error); a connection handles its frames one at a time, so answers come in order.
-   */
-  submitAnswered(): void {
-    this.#submitsDone++;
-    const waiters = this.#answeredWaiters;
-    if (waiters === undefined) return;
-    const still: { upto: number; resolve: () => void }[] = [];
-    for (const w of waiters) {
-      if (w.upto <= this.#submitsDone) w.resolve();
-      else still.push(w);
-    }
-    this.#answeredWaiters = still.length > 0 ? still : undefined;
-  }
-
-  /**
-   * Settles once every job.submit received so far has been answered (later ones are not waited
-   * for, so a steady stream of submits cannot starve the caller); undefined when none is
-   * pending. A delegated child's job.accepted waits for it (DESIGN-6).
-   */
-  submitsAnswered(): Promise<void> | undefined {
-    const upto = this.#submitsReceived;
-    if (this.#submitsDone >= upto) return undefined;
-    this.#answeredWaiters ??= [];
-    const waiters = this.#answeredWaiters;
-    return new Promise((resolve) => waiters.push({ upto, resolve }));
+  /** The job.submit envelopes received for this session and not yet answered (DESIGN-6). */
+  get submits(): PendingSubmits {
+    if (this.#submits === undefined) this.#submits = new PendingSubmits();
+    return this.#submits;
   }
 
   /** Attach a transport and deliver everything after `fromSeq`, first from the store. */

@@ -219,36 +219,6 @@ describe("SessionChannel live-only secrets", () => {
   });
 });
 
-describe("SessionChannel submit bookkeeping (DESIGN-6)", () => {
-  test("submitsAnswered is undefined when no submit is pending", () => {
-    const { channel } = setup();
-    assert.equal(channel.submitsAnswered(), undefined);
-    channel.submitReceived();
-    channel.submitAnswered();
-    assert.equal(channel.submitsAnswered(), undefined);
-  });
-
-  test("waits for the submits received before it, not for later ones", async () => {
-    const { channel } = setup();
-    channel.submitReceived();
-    channel.submitReceived();
-    let settled = false;
-    const waiting = channel.submitsAnswered()?.then(() => {
-      settled = true;
-    });
-    assert.ok(waiting !== undefined);
-    channel.submitAnswered();
-    // A steady stream of new submits must not keep the waiter from settling.
-    channel.submitReceived();
-    await nextTurn();
-    assert.equal(settled, false, "one of the two earlier submits is still unanswered");
-    channel.submitAnswered();
-    await waiting;
-    assert.equal(settled, true);
-    assert.ok(channel.submitsAnswered() !== undefined, "the later submit is still pending");
-  });
-});
-
 describe("SessionChannel replay over a hole in the log", () => {
   test("[arcp-6.3-replay-after-last-seq] a replay stops before a missing seq instead of skipping it", async () => {
     const store = createMemoryStore();
