@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { MemoryProvisioner } from "../../../src/credentials/memory-provisioner.js";
 import type { IssuedCredential, IssueRequest } from "../../../src/credentials/provisioner.js";
-import { connectWs, type Frame } from "../../support/arcp-test-client.js";
+import { connectWs, type Frame, type TestClient } from "../../support/arcp-test-client.js";
 import { startTestServer, TOKENS } from "../../support/test-server.js";
 
 /** Issues whose call number is listed wait until `release(n)`, failing when told to. */
@@ -61,6 +61,18 @@ function childFrames(
   const first = frames.findIndex((f) => f.job_id === childId);
   assert.equal(first, accepted, "job.accepted is the child's first frame");
   return { accepted, end };
+}
+
+/** The client's own submit (not the parent's) was answered before the child was announced. */
+async function assertAnsweredBeforeChild(client: TestClient, parentId: string): Promise<void> {
+  const childAccepted = await client.waitFor(
+    (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parentId,
+  );
+  const mine = client.frames.findIndex(
+    (f) => f.type === "job.accepted" && f !== childAccepted && f.job_id !== parentId,
+  );
+  assert.ok(mine >= 0, "the submit was answered");
+  assert.ok(mine < client.frames.indexOf(childAccepted), "its answer came before the child's");
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -135,14 +147,7 @@ describe("delegated children ended before their announcement", () => {
       provisioner.release(2, true);
       await new Promise((r) => setTimeout(r, 100));
       provisioner.release(3);
-      const childAccepted = await c.waitFor(
-        (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parent.job_id,
-      );
-      const mine = c.frames.findIndex(
-        (f) => f.type === "job.accepted" && f.job_id !== parent.job_id && f !== childAccepted,
-      );
-      assert.ok(mine >= 0, "the submit was answered");
-      assert.ok(mine < c.frames.indexOf(childAccepted), "its answer came before the child's");
+      await assertAnsweredBeforeChild(c, parent.job_id as string);
       c.close();
     } finally {
       await server.close();
@@ -177,14 +182,7 @@ describe("delegated children ended before their announcement", () => {
       provisioner.release(2);
       await new Promise((r) => setTimeout(r, 100));
       provisioner.release(3);
-      const childAccepted = await again.waitFor(
-        (f) => f.type === "job.accepted" && f.payload["parent_job_id"] === parent.job_id,
-      );
-      const mine = again.frames.findIndex(
-        (f) => f.type === "job.accepted" && f !== childAccepted && f.job_id !== parent.job_id,
-      );
-      assert.ok(mine >= 0, "the submit was answered");
-      assert.ok(mine < again.frames.indexOf(childAccepted), "its answer came before the child's");
+      await assertAnsweredBeforeChild(again, parent.job_id as string);
       again.close();
     } finally {
       await server.close();
